@@ -1,0 +1,54 @@
+# frugal.stack: `make demo` and `make test` set up everything they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
+
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness clean
+
+help:
+	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
+	@echo "make test           everything: lint, sanity, unit tests, every Molecule scenario (stage timings at the end)"
+	@echo "make bench-harness  time the base role's no-op rerun on a converged host"
+	@echo "make demo-down      remove the demo containers"
+
+venv: $(REQS_STAMP)
+
+$(REQS_STAMP): requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.requirements-*
+	@touch $@
+
+prepare:
+	$(PYTHON) tools/harness.py prepare
+
+test:
+	tools/test.sh
+
+lint:
+	tools/test.sh yamllint ansible-lint ruff
+
+unit:
+	tools/test.sh unit
+
+sanity:
+	tools/test.sh sanity
+
+molecule:
+	tools/test.sh $(addprefix molecule:,$(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+
+demo: prepare venv
+	$(VENV)/bin/ansible-playbook tools/demo_hosts.yml -i inventories/demo
+	$(VENV)/bin/ansible-playbook site.yml -i inventories/demo
+	$(VENV)/bin/ansible-playbook tools/demo_report.yml -i inventories/demo
+
+demo-down: venv
+	$(VENV)/bin/ansible-playbook tools/demo_hosts.yml -i inventories/demo -e demo_state=absent
+
+bench-harness: prepare venv
+	tools/bench_harness.sh
+
+clean:
+	rm -rf .cache tests/output frugal-stack-*.tar.gz
