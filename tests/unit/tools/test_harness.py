@@ -29,9 +29,9 @@ SYSTEM_PYTHON = "/usr/bin/python3"  # the harness is standard library only; nobo
                     reason="needs root and /usr/bin/python3 to run the harness as another user")
 def test_no_engine_and_not_root_says_what_to_install():
     nobody = pwd.getpwnam("nobody")
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "DOCKER_HOST": "unix:///nonexistent/docker.sock", "HOME": "/tmp"}
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "DOCKER_HOST": "unix:///nonexistent/docker.sock", "HOME": "/nonexistent"}
     res = subprocess.run([SYSTEM_PYTHON, HARNESS, "engine"], env=env, user=nobody.pw_uid, group=nobody.pw_gid,
-                         capture_output=True, text=True, check=False, cwd="/tmp")
+                         capture_output=True, text=True, check=False, cwd="/")
     assert res.returncode == 2
     assert "no Docker engine answers" in res.stderr
     assert "apt-get install -y docker.io" in res.stderr
