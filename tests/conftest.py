@@ -9,5 +9,25 @@ __metaclass__ = type
 import os
 import sys
 
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "collections"))
+# As ansible-test's pytest plugin does: resolve ansible_collections.* (this
+# checkout through collections/, the rest from the `ansible` package) and let
+# the plugin loaders find frugal.stack plugins by name.
+_AnsibleCollectionFinder(paths=[os.path.join(ROOT, "collections")])._install()
+
+
+import pytest  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+
+
+@pytest.fixture
+def cf_api():
+    """A real local HTTP server standing in for Cloudflare's /client/v4/ips."""
+    from cf_api_server import CloudflareAPI
+
+    api = CloudflareAPI()
+    yield api
+    api.close()

@@ -53,7 +53,7 @@ BASE_PACKAGES = (
 # its archive is not reachable from this machine, so no image is built for it.
 RELEASES = {"12": "bookworm", "13": "trixie"}
 # Debian package -> command the test stages need on the host.
-HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap"}
+HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap", "nftables": "nft"}
 
 # Written into every image: apt in a test container uses the host's
 # apt-cacher-ng when it answers and goes direct otherwise, so an image also
@@ -170,7 +170,7 @@ def apt_cache_fetches() -> bool:
 
 
 def ensure_host_tools() -> None:
-    """Tools the test stages call on the host: shellcheck for ansible-test sanity."""
+    """Tools the test stages call on the host: shellcheck (sanity), nft (unit tests, in a netns)."""
     missing = [pkg for pkg, cmd in HOST_TOOLS.items() if shutil.which(cmd) is None]
     if missing:
         apt_install(missing)
