@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
 	@echo "make test           everything: lint, sanity, unit tests, every Molecule scenario (stage timings at the end)"
 	@echo "make bench-harness  time the base role's no-op rerun on a converged host"
+	@echo "make bench-firewall time Cloudflare range refreshes and count requests dropped during swaps"
 	@echo "make demo-down      remove the demo containers"
 
 venv: $(REQS_STAMP)
@@ -49,6 +50,9 @@ demo-down: venv
 
 bench-harness: prepare venv
 	tools/bench_harness.sh
+
+bench-firewall: prepare venv
+	tools/bench_firewall.sh
 
 clean:
 	rm -rf .cache tests/output frugal-stack-*.tar.gz
