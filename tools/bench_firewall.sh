@@ -23,12 +23,13 @@ molecule converge -s "$s" >/dev/null 2>&1
 serve() {  # serve a list whose IPv4 part is edge plus $1
   docker exec cfapi sh -c "printf '%s' '{\"success\": true, \"result\": {\"ipv4_cidrs\": [\"172.31.250.11/32\", \"$1\"], \"ipv6_cidrs\": [\"fd00:fb::/64\"], \"etag\": \"$1\"}}' > /srv/cf/client/v4/ips"
 }
-timed_refresh() {
-  docker exec fw sh -c 's=$(date +%s%N); systemctl start frugal-cloudflare-refresh.service; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))'
+timed_refresh() {  # milliseconds of one refresh run; fails the benchmark if the run fails
+  docker exec fw sh -c 's=$(date +%s%N); systemctl start frugal-cloudflare-refresh.service || exit 1; e=$(date +%s%N); echo $(( (e - s) / 1000000 ))'
 }
 
 serve 192.0.2.0/24
 timed_refresh >/dev/null
+since=$(docker exec fw date '+%Y-%m-%d %H:%M:%S')
 nochange=()
 for _ in $(seq "$runs"); do nochange+=("$(timed_refresh)"); done
 
@@ -41,8 +42,8 @@ for i in $(seq "$swaps"); do
   if [ $((i % 2)) -eq 1 ]; then serve 198.51.100.0/24; else serve 192.0.2.0/24; fi
   change+=("$(timed_refresh)")
 done
-transactions=$(docker exec fw journalctl -u frugal-cloudflare-refresh.service -o cat --no-pager \
-  | grep -c 'added \[' || true)
+transactions=$(docker exec fw journalctl -u frugal-cloudflare-refresh.service --since "$since" -o cat --no-pager \
+  | grep -c "^Nftables: .*added \\['" || true)
 while ! docker exec edge test -s /tmp/loop.result; do sleep 1; done
 read -r ok bad < <(docker exec edge cat /tmp/loop.result)
 
