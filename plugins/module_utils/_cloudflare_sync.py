@@ -21,6 +21,11 @@ import json
 import os
 import tempfile
 
+try:  # inside the collection
+    from ._cloudflare import write_atomic
+except ImportError:  # installed beside _cloudflare.py on a host by the firewall role
+    from _cloudflare import write_atomic
+
 
 class SyncError(Exception):
     """The list cannot be applied; nothing was changed."""
@@ -55,22 +60,6 @@ def changes(before, after):
 def _key(cidr):
     net = ipaddress.ip_network(cidr)
     return (net.version, net)
-
-
-def write_atomic(path, content, mode=0o644):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def read_file(path):

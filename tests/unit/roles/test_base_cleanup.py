@@ -6,12 +6,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import importlib.util
 import io
 import json
 import os
 import time
 
+import helpers
 import pytest
 
 SCRIPT = os.path.join(os.path.dirname(__file__), "..", "..", "..", "roles", "base", "files", "frugal_cleanup.py")
@@ -20,10 +20,7 @@ DAY = 86400
 
 @pytest.fixture(scope="module")
 def cleanup():
-    spec = importlib.util.spec_from_file_location("frugal_cleanup", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return helpers.load_script("frugal_cleanup", SCRIPT)
 
 
 def make(path, age_days, content=b"x"):

@@ -3,11 +3,11 @@
 """The test harness: its messages when it cannot provide an engine, its
 recipe hashing and its PLAY RECAP check."""
 
-import importlib.util
 import os
 import pwd
 import subprocess
 
+import helpers
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -16,10 +16,7 @@ HARNESS = os.path.join(ROOT, "tools", "harness.py")
 
 @pytest.fixture(scope="module")
 def harness():
-    spec = importlib.util.spec_from_file_location("harness", HARNESS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return helpers.load_script("harness", HARNESS)
 
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # the harness is standard library only; nobody can run this one

@@ -13,9 +13,9 @@ import shutil
 import subprocess
 import uuid
 
+import helpers
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.frugal.stack.plugins.modules import cloudflare_ip_sync
 
 TABLE = """
@@ -58,15 +58,7 @@ def live(netns, name):
 
 
 def run_module(capsys, args, check_mode=False, diff=False):
-    args = dict(args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cloudflare_ip_sync.main()
-    return json.loads(capsys.readouterr().out)
+    return helpers.run_module(cloudflare_ip_sync, capsys, args, check_mode, diff)
 
 
 def test_fills_both_sets_then_changes_nothing(capsys, netns, tmp_path):

@@ -9,24 +9,17 @@ __metaclass__ = type
 import json
 import time
 
+import helpers
 import pytest
 from cf_api_server import GOOD, with_result
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.frugal.stack.plugins.modules import cloudflare_ips
 
 
 def run_module(capsys, args, check_mode=False, diff=False):
     args = dict(args)
     args.setdefault("backoff", 0.01)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            cloudflare_ips.main()
-    return json.loads(capsys.readouterr().out)
+    return helpers.run_module(cloudflare_ips, capsys, args, check_mode, diff)
 
 
 def test_good_answer(capsys, cf_api):

@@ -6,29 +6,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import pwd
 import stat
 
+import helpers
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.frugal.stack.plugins.modules import config_files
 
 ME = pwd.getpwuid(os.getuid()).pw_name
 
 
 def run_module(capsys, args, check_mode=False, diff=False):
-    args = dict(args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            config_files.main()
-    return json.loads(capsys.readouterr().out)
+    return helpers.run_module(config_files, capsys, args, check_mode, diff)
 
 
 def spec(path, content, **kw):

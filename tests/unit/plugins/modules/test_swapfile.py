@@ -11,13 +11,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 
+import helpers
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 from ansible_collections.frugal.stack.plugins.modules import swapfile
 
 MIB = 1024 * 1024
@@ -61,16 +60,8 @@ def kernel(tmp_path, monkeypatch):
 
 
 def run_module(capsys, args, check_mode=False, diff=False):
-    args = dict(args)
-    if check_mode:
-        args["_ansible_check_mode"] = True
-    if diff:
-        args["_ansible_diff"] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            swapfile.main()
-    result = json.loads(capsys.readouterr().out)
-    result["_rc"] = exc.value.code
+    result = helpers.run_module(swapfile, capsys, args, check_mode, diff)
+    result["_rc"] = 1 if result.get("failed") else 0
     return result
 
 
