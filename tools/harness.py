@@ -112,11 +112,15 @@ def missing_engine_message(reason: str) -> str:
     )
 
 
-def apt_install(packages) -> None:
-    if os.geteuid() != 0:
-        raise HarnessError(missing_engine_message("not running as root"))
-    if shutil.which("apt-get") is None:
-        raise HarnessError(missing_engine_message("apt-get is not available"))
+def apt_install(packages, need: str = "") -> None:
+    """Install Debian packages, or say what to install when this process cannot."""
+    reason = ("not running as root" if os.geteuid() != 0
+              else "apt-get is not available" if shutil.which("apt-get") is None else None)
+    if reason:
+        names = " ".join(packages)
+        raise HarnessError(
+            f"{need or 'the harness needs ' + names} and cannot install {names}: {reason}.\n"
+            f"Install it and re-run, e.g. as root on Debian/Ubuntu:\n  apt-get install -y {names}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     log(f"installing {' '.join(packages)} with apt-get")
     # An old package list finds nothing on a fresh machine: refresh it first.
@@ -129,11 +133,7 @@ def ensure_engine() -> None:
         log("Docker engine already answers; leaving it as it is")
         return
     if shutil.which("dockerd") is None:
-        if os.geteuid() != 0:
-            raise HarnessError(missing_engine_message("not running as root"))
-        if shutil.which("apt-get") is None:
-            raise HarnessError(missing_engine_message("apt-get is not available"))
-        apt_install(["docker.io"])
+        apt_install(["docker.io"], need="no Docker engine answers")
     if os.geteuid() != 0:
         raise HarnessError(missing_engine_message("dockerd needs root to start"))
     logfile = "/var/log/frugal-stack-dockerd.log"

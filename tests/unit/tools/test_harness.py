@@ -44,6 +44,14 @@ def test_no_apt_says_what_to_install(harness, monkeypatch):
         harness.ensure_engine()
 
 
+def test_other_packages_are_named_without_talk_of_docker(harness, monkeypatch):
+    monkeypatch.setattr(harness.os, "geteuid", lambda: 1000)
+    with pytest.raises(harness.HarnessError) as exc:
+        harness.apt_install(["shellcheck"])
+    assert "apt-get install -y shellcheck" in str(exc.value) and "not running as root" in str(exc.value)
+    assert "Docker" not in str(exc.value)
+
+
 def test_a_running_engine_is_left_alone(harness, monkeypatch):
     monkeypatch.setattr(harness, "docker_answers", lambda: True)
 
