@@ -10,7 +10,10 @@ mkdir -p "$dest"
 # collections/ only links the checkout to itself for ansible.cfg; it is not
 # part of the collection (galaxy.yml's build_ignore leaves it out too).
 (cd "$root" && git ls-files -z --cached --others --exclude-standard -- . ':!collections' \
-  | xargs -0 -I{} sh -c 'test -e "{}" || test -L "{}" && echo "{}"' \
+  | while IFS= read -r -d '' f; do
+      # tracked files deleted in the working tree are skipped
+      if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\n' "$f"; fi
+    done \
   | tar -c -T - -f -) | tar -x -C "$dest"
 # ansible-test downloads its pip bootstrap from a host this network does not
 # reach; give it the stand-in (same contract, pip from PyPI) under the cached
