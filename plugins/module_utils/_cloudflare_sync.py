@@ -70,7 +70,23 @@ def read_file(path):
         return None
 
 
-class Nftables(object):
+class Backend(object):
+    """Reads the live ranges (live()) and plans the change to the wanted ones."""
+
+    def live_differs(self, wanted, diff):
+        return any(d["added"] or d["removed"] for d in diff.values())
+
+    def state_differs(self, wanted):
+        return False
+
+    def plan(self, wanted):
+        current = self.live()
+        diff = {v: changes(current[v], wanted[v]) for v in (4, 6)}
+        return {"current": current, "diff": diff, "live_differs": self.live_differs(wanted, diff),
+                "state_differs": self.state_differs(wanted)}
+
+
+class Nftables(Backend):
     """Named interval sets, one per family, replaced in one nft transaction."""
 
     def __init__(self, run, nft="nft", family="inet", table="frugal_filter",
@@ -121,12 +137,8 @@ class Nftables(object):
                 lines.append("add element %s %s %s { %s }" % (self.family, self.table, name, elements))
         return "\n".join(lines) + "\n"
 
-    def plan(self, wanted):
-        current = self.live()
-        diff = {v: changes(current[v], wanted[v]) for v in (4, 6)}
-        live_differs = any(d["added"] or d["removed"] for d in diff.values())
-        state_differs = bool(self.state_file) and read_file(self.state_file) != self.script(wanted)
-        return {"current": current, "diff": diff, "live_differs": live_differs, "state_differs": state_differs}
+    def state_differs(self, wanted):
+        return bool(self.state_file) and read_file(self.state_file) != self.script(wanted)
 
     def apply(self, wanted, plan):
         script = self.script(wanted)
@@ -150,7 +162,7 @@ class Nftables(object):
 UFW_COMMENT = "frugal-cloudflare"
 
 
-class Ufw(object):
+class Ufw(Backend):
     """One ufw rule per range for the web ports; new rules go in before stale ones go."""
 
     def __init__(self, run, ufw="ufw", ports=(80, 443), comment=UFW_COMMENT):
@@ -177,11 +189,6 @@ class Ufw(object):
             found[net.version].append(str(net))
         return {v: sorted(set(c), key=_key) for v, c in found.items()}
 
-    def plan(self, wanted):
-        current = self.live()
-        diff = {v: changes(current[v], wanted[v]) for v in (4, 6)}
-        live_differs = any(d["added"] or d["removed"] for d in diff.values())
-        return {"current": current, "diff": diff, "live_differs": live_differs, "state_differs": False}
 
     def apply(self, wanted, plan):
         for version in (4, 6):
@@ -196,7 +203,7 @@ class Ufw(object):
                     raise SyncError("ufw could not remove %s: %s" % (cidr, (err or out).strip()))
 
 
-class NginxRealIp(object):
+class NginxRealIp(Backend):
     """An nginx include trusting CF-Connecting-IP only from the listed ranges."""
 
     def __init__(self, run, path, test=("nginx", "-t"), reload=("systemctl", "reload", "nginx"),
@@ -222,11 +229,9 @@ class NginxRealIp(object):
                 found[net.version].append(str(net))
         return found
 
-    def plan(self, wanted):
-        current = self.live()
-        diff = {v: changes(current[v], wanted[v]) for v in (4, 6)}
-        return {"current": current, "diff": diff, "live_differs": read_file(self.path) != self.content(wanted),
-                "state_differs": False}
+    def live_differs(self, wanted, diff):
+        # the whole file counts (header line, real_ip_header), not only the ranges
+        return read_file(self.path) != self.content(wanted)
 
     def apply(self, wanted, plan):
         if not plan["live_differs"]:
