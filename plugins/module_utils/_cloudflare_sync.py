@@ -189,7 +189,6 @@ class Ufw(Backend):
             found[net.version].append(str(net))
         return {v: sorted(set(c), key=_key) for v, c in found.items()}
 
-
     def apply(self, wanted, plan):
         for version in (4, 6):
             for cidr in plan["diff"][version]["added"]:
