@@ -34,6 +34,7 @@ import urllib.request
 APT_CACHE_PORT = 3142
 IMAGE_REPO = "frugal-stack/debian"
 RECIPE_LABEL = "frugal.stack.recipe"
+LOCAL_CA_DIR = "/usr/local/share/ca-certificates"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 # Packages every test host starts with: what a minimal cloud image has plus
 # what Ansible needs to manage it (python3, python3-apt, sudo).
@@ -202,8 +203,21 @@ def ensure_apt_cache() -> None:
         f"apt-cacher-ng did not answer on port {APT_CACHE_PORT}: {res.stdout}{res.stderr}")
 
 
+def local_cas() -> dict:
+    """CA certificates this machine added (a TLS-inspecting egress proxy's, a company CA): the test
+    containers need them to reach PyPI and the Debian mirror the way the host does."""
+    found = {}
+    if os.path.isdir(LOCAL_CA_DIR):
+        for name in sorted(os.listdir(LOCAL_CA_DIR)):
+            if name.endswith(".crt"):
+                with open(os.path.join(LOCAL_CA_DIR, name), encoding="utf-8") as fh:
+                    found[name] = fh.read()
+    return found
+
+
 def recipe(release: str) -> dict:
     return {
+        "local_cas": local_cas(),
         "suite": RELEASES[release],
         "mirror": DEBIAN_MIRROR,
         "packages": list(BASE_PACKAGES),
@@ -240,7 +254,14 @@ def registry_reachable() -> bool:
     return res.returncode == 0
 
 
-def write_image_extras(root: str) -> None:
+def write_image_extras(root: str, rec: dict) -> None:
+    if rec["local_cas"]:
+        cadir = os.path.join(root, LOCAL_CA_DIR.lstrip("/"))
+        os.makedirs(cadir, exist_ok=True)
+        for name, text in rec["local_cas"].items():
+            with open(os.path.join(cadir, name), "w", encoding="utf-8") as fh:
+                fh.write(text)
+        run(["chroot", root, "update-ca-certificates"], capture=True)
     libdir = os.path.join(root, "usr/local/lib/frugal-test")
     os.makedirs(libdir, exist_ok=True)
     script = os.path.join(libdir, "apt-proxy-detect")
@@ -274,7 +295,7 @@ def build_debootstrap(release: str, rec: dict, digest: str) -> None:
         run(["debootstrap", "--variant=minbase",
              "--include=" + ",".join(rec["packages"]),
              rec["suite"], root, rec["mirror"]], env=env, capture=True)
-        write_image_extras(root)
+        write_image_extras(root, rec)
         tar = subprocess.Popen(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE)
         run(["docker", "import",
              "-c", 'CMD ["/lib/systemd/systemd"]',
@@ -292,6 +313,10 @@ def build_dockerfile(release: str, rec: dict, digest: str) -> None:
             fh.write(PROXY_DETECT_SCRIPT)
         with open(os.path.join(ctx, "01frugal-test-proxy"), "w", encoding="utf-8") as fh:
             fh.write(PROXY_DETECT_CONF)
+        os.makedirs(os.path.join(ctx, "cas"))
+        for name, text in rec["local_cas"].items():
+            with open(os.path.join(ctx, "cas", name), "w", encoding="utf-8") as fh:
+                fh.write(text)
         dockerfile = "\n".join([
             f"FROM debian:{rec['suite']}",
             "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "
@@ -299,6 +324,8 @@ def build_dockerfile(release: str, rec: dict, digest: str) -> None:
             + " && rm -rf /var/lib/apt/lists/*",
             "COPY --chmod=755 apt-proxy-detect /usr/local/lib/frugal-test/apt-proxy-detect",
             "COPY 01frugal-test-proxy /etc/apt/apt.conf.d/01frugal-test-proxy",
+            f"COPY cas/ {LOCAL_CA_DIR}/",
+            "RUN update-ca-certificates",
             "RUN ln -sf /dev/null /etc/systemd/system/getty@tty1.service"
             " && ln -sf /dev/null /etc/systemd/system/console-getty.service",
             f"LABEL {RECIPE_LABEL}={digest}",
