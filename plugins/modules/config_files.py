@@ -56,6 +56,34 @@ options:
       validate:
         description: Command run on the new content before it goes live; C(%s) stands for the temporary file's path.
         type: str
+      secret:
+        description: Keep the content out of the diff (environment files, keys).
+        type: bool
+        default: false
+  check:
+    description:
+      - Check the new files together before any of them is written, for configurations spread over several files
+        (C(nginx -t), C(haproxy -c)). The module copies O(check.root) to a temporary directory, puts every change
+        there, and runs O(check.command) on it; when the command fails nothing is written.
+      - Every listed file must be under O(check.root). The checked configuration must include its files by paths
+        relative to the root (for nginx, relative C(include) paths are resolved from the main file's directory).
+    type: dict
+    suboptions:
+      root:
+        description: The configuration directory, for example V(/etc/nginx).
+        type: path
+        required: true
+      command:
+        description: Command run when any file changes; C(%s) stands for the staged copy of O(check.root).
+        type: str
+        required: true
+  purge:
+    description:
+      - Shell-style patterns of absolute paths. Existing files that match one and are not in O(files) are removed
+        (a site dropped from a list loses its file).
+    type: list
+    elements: path
+    default: []
   directory_mode:
     description: Mode of parent directories the module creates (owned by root).
     type: str
@@ -94,11 +122,14 @@ changed_files:
   sample: [/etc/sysctl.d/60-frugal-stack.conf]
 """
 
+import fnmatch
+import glob
 import grp
 import os
 import pwd
 import re
 import shlex
+import shutil
 import stat
 import tempfile
 
@@ -186,6 +217,61 @@ class Files(object):
                 os.unlink(tmp)
 
 
+def staged_check(module, plan):
+    """Run check.command on a copy of check.root holding every planned change; fail, writing nothing, if it fails."""
+    root = os.path.normpath(module.params["check"]["root"])
+    command = module.params["check"]["command"]
+    if "%s" not in command:
+        module.fail_json(msg="check.command must contain %s (the staged copy of check.root)")
+    for spec in module.params["files"]:
+        if not spec["path"].startswith(root + os.sep):
+            module.fail_json(msg="%s is not under check.root %s" % (spec["path"], root))
+    if not plan:
+        return
+    stage = tempfile.mkdtemp(prefix="frugal-check-")
+    try:
+        copy = os.path.join(stage, os.path.basename(root))
+        if os.path.isdir(root):
+            shutil.copytree(root, copy, symlinks=True)
+        else:
+            os.makedirs(copy)
+        for spec, _cur in plan:
+            target = os.path.join(copy, os.path.relpath(spec["path"], root))
+            if spec["state"] == "absent":
+                os.unlink(target)
+                continue
+            if not os.path.isdir(os.path.dirname(target)):
+                os.makedirs(os.path.dirname(target))
+            with open(target, "wb") as fh:
+                fh.write(to_bytes(spec["content"]))
+        rc, out, err = module.run_command([a.replace("%s", copy) for a in shlex.split(command)])
+        if rc != 0:
+            detail = (err or out).strip().replace(copy, root)
+            module.fail_json(msg="%s rejected the new configuration, nothing was written: %s"
+                             % (command.replace("%s", root), detail), rc=rc)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def diff_of(spec, cur):
+    if spec["secret"]:
+        return dict(before_header=spec["path"], after_header=spec["path"],
+                    before="(secret content)\n" if cur else "", after="(secret content, changed)\n")
+    return dict(before_header=spec["path"], after_header=spec["path"],
+                before=to_text(cur["content"] or b"", errors="surrogate_or_strict") if cur else "",
+                after=spec["content"] if spec["state"] == "present" else "")
+
+
+def purged(patterns, listed):
+    """Absent specs for existing files matching a pattern and not listed."""
+    found = []
+    for pattern in patterns:
+        for path in sorted(glob.glob(pattern)):
+            if path not in listed and fnmatch.fnmatch(path, pattern) and not os.path.isdir(path):
+                found.append(dict(path=path, state="absent", content=None, secret=False, validate=None))
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -197,7 +283,13 @@ def main():
                 group=dict(type="str", default="root"),
                 mode=dict(type="str", default="0644"),
                 validate=dict(type="str"),
+                secret=dict(type="bool", default=False),
             )),
+            check=dict(type="dict", options=dict(
+                root=dict(type="path", required=True),
+                command=dict(type="str", required=True),
+            )),
+            purge=dict(type="list", elements="path", default=[]),
             directory_mode=dict(type="str", default="0755"),
         ),
         supports_check_mode=True,
@@ -207,7 +299,8 @@ def main():
     files = Files(module)
     plan = []
     seen = set()
-    for spec in module.params["files"]:
+    for spec in module.params["files"] + purged(module.params["purge"], set(
+            s["path"] for s in module.params["files"])):
         if spec["path"] in seen:
             module.fail_json(msg="%s is listed twice" % spec["path"])
         seen.add(spec["path"])
@@ -216,12 +309,12 @@ def main():
         if files.differs(spec, cur):
             plan.append((spec, cur))
 
+    if module.params["check"]:
+        staged_check(module, plan)
+
     result = dict(changed=bool(plan), changed_files=[spec["path"] for spec, _cur in plan])
     if module._diff:
-        result["diff"] = [dict(
-            before_header=spec["path"], after_header=spec["path"],
-            before=to_text(cur["content"] or b"", errors="surrogate_or_strict") if cur else "",
-            after=spec["content"] if spec["state"] == "present" else "") for spec, cur in plan]
+        result["diff"] = [diff_of(spec, cur) for spec, cur in plan]
     if not module.check_mode:
         for spec, _cur in plan:
             if spec["state"] == "absent":

@@ -107,3 +107,58 @@ def test_a_directory_is_refused(capsys, tmp_path):
 def test_duplicate_paths_are_refused(capsys, tmp_path):
     result = run_module(capsys, {"files": [spec(tmp_path / "a", "x"), spec(tmp_path / "a", "y")]})
     assert result["failed"] and "listed twice" in result["msg"]
+
+
+def tree_check(root, command):
+    return {"root": str(root), "command": command}
+
+
+def test_check_sees_the_whole_new_tree_before_anything_is_written(capsys, tmp_path):
+    # the command runs against a staged copy of root holding every new file at once
+    root = tmp_path / "etc"
+    main, site = root / "main.conf", root / "sites" / "a.conf"
+    run_module(capsys, {"files": [spec(main, "include sites/a.conf\n"), spec(site, "ok\n")]})
+    command = "sh -c 'test \"$(cat %s/sites/a.conf)\" = ok && grep -q include %s/main.conf'"
+    good = run_module(capsys, {"files": [spec(main, "include sites/a.conf # v2\n"), spec(site, "ok\n")],
+                               "check": tree_check(root, command)})
+    assert good["changed_files"] == [str(main)] and main.read_text() == "include sites/a.conf # v2\n"
+    bad = run_module(capsys, {"files": [spec(main, "include sites/a.conf # v3\n"), spec(site, "broken\n")],
+                              "check": tree_check(root, command)})
+    assert bad["failed"] and "nothing was written" in bad["msg"]
+    assert main.read_text() == "include sites/a.conf # v2\n" and site.read_text() == "ok\n"
+    assert str(tmp_path) not in bad["msg"].replace(str(root), "ROOT")  # staged paths are shown as the real ones
+
+
+def test_check_is_skipped_when_nothing_changes(capsys, tmp_path):
+    root = tmp_path / "etc"
+    a = root / "a.conf"
+    run_module(capsys, {"files": [spec(a, "x\n")]})
+    result = run_module(capsys, {"files": [spec(a, "x\n")], "check": tree_check(root, "false %s")})
+    assert not result["changed"]
+
+
+def test_check_needs_files_under_root_and_a_placeholder(capsys, tmp_path):
+    a = tmp_path / "a"
+    outside = run_module(capsys, {"files": [spec(a, "x\n")], "check": tree_check(tmp_path / "etc", "true %s")})
+    assert outside["failed"] and "not under" in outside["msg"] and str(a) in outside["msg"]
+    nohole = run_module(capsys, {"files": [spec(a, "x\n")], "check": tree_check(tmp_path, "true")})
+    assert nohole["failed"] and "%s" in nohole["msg"]
+
+
+def test_purge_removes_unlisted_files_matching_the_glob_only(capsys, tmp_path):
+    keep, stale, other = tmp_path / "frugal-a.conf", tmp_path / "frugal-old.conf", tmp_path / "default"
+    stale.write_text("old\n")
+    other.write_text("not ours\n")
+    result = run_module(capsys, {"files": [spec(keep, "a\n")], "purge": [str(tmp_path / "frugal-*.conf")]},
+                        check_mode=True)
+    assert sorted(result["changed_files"]) == sorted([str(keep), str(stale)]) and stale.exists()
+    result = run_module(capsys, {"files": [spec(keep, "a\n")], "purge": [str(tmp_path / "frugal-*.conf")]})
+    assert not stale.exists() and other.exists() and keep.exists()
+    again = run_module(capsys, {"files": [spec(keep, "a\n")], "purge": [str(tmp_path / "frugal-*.conf")]})
+    assert not again["changed"]
+
+
+def test_secret_files_show_no_content_in_the_diff(capsys, tmp_path):
+    a = tmp_path / "env"
+    result = run_module(capsys, {"files": [spec(a, "TOKEN=hunter2\n", mode="0600", secret=True)]}, diff=True)
+    assert "hunter2" not in str(result["diff"]) and a.read_text() == "TOKEN=hunter2\n"
