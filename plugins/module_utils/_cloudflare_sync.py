@@ -202,6 +202,13 @@ class Ufw(Backend):
                     raise SyncError("ufw could not remove %s: %s" % (cidr, (err or out).strip()))
 
 
+def nginx_installed(command):
+    if os.path.isabs(command):
+        return os.access(command, os.X_OK)
+    return any(os.access(os.path.join(d, command), os.X_OK)
+               for d in os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(os.pathsep) + ["/usr/sbin"])
+
+
 class NginxRealIp(Backend):
     """An nginx include trusting CF-Connecting-IP only from the listed ranges."""
 
@@ -236,7 +243,13 @@ class NginxRealIp(Backend):
         if not plan["live_differs"]:
             return
         old = read_file(self.path)
+        directory = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
         write_atomic(self.path, self.content(wanted))
+        if not nginx_installed(self.test[0]):
+            # the firewall runs before nginx is installed; the include waits for it
+            return
         rc, out, err = self.run(self.test)
         if rc != 0:
             if old is None:

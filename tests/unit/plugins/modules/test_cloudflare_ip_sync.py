@@ -132,3 +132,22 @@ def test_a_transaction_nft_refuses_changes_nothing(capsys, netns, tmp_path):
                                  "nft_set_ipv6": "cloudflare_v4"})
     assert result["failed"] and "nothing changed" in result["msg"]
     assert live(netns, "cloudflare_v4") == sorted(V4)
+
+
+def test_nginx_include_waits_for_nginx_then_is_checked_and_reloaded(tmp_path):
+    from ansible_collections.frugal.stack.plugins.module_utils import _cloudflare_sync
+    calls = []
+
+    def run(argv):
+        calls.append(argv)
+        return 0, "", ""
+
+    include = tmp_path / "conf.d" / "realip.conf"
+    wanted = {4: ["173.245.48.0/20"], 6: ["2400:cb00::/32"]}
+    before = _cloudflare_sync.NginxRealIp(run, str(include), test=("/nonexistent/nginx", "-t"))
+    before.apply(wanted, before.plan(wanted))
+    assert "set_real_ip_from 173.245.48.0/20;" in include.read_text() and calls == []
+    include.unlink()
+    present = _cloudflare_sync.NginxRealIp(run, str(include), test=("/bin/true", "-t"))
+    present.apply(wanted, present.plan(wanted))
+    assert calls == [["/bin/true", "-t"], ["systemctl", "reload", "nginx"]]
