@@ -4,13 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
 	@echo "make test           everything: lint, sanity, unit tests, every Molecule scenario (stage timings at the end)"
 	@echo "make bench-harness  time the base role's no-op rerun on a converged host"
 	@echo "make bench-firewall time Cloudflare range refreshes and count requests dropped during swaps"
+	@echo "make bench-web      wrk against the app server directly and through nginx (requests/s, p99)"
 	@echo "make demo-down      remove the demo containers"
 
 venv: $(REQS_STAMP)
@@ -53,6 +54,9 @@ bench-harness: prepare venv
 
 bench-firewall: prepare venv
 	tools/bench_firewall.sh
+
+bench-web: prepare venv
+	tools/bench_web.sh
 
 clean:
 	rm -rf .cache tests/output frugal-stack-*.tar.gz

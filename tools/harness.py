@@ -54,7 +54,7 @@ BASE_PACKAGES = (
 # its archive is not reachable from this machine, so no image is built for it.
 RELEASES = {"12": "bookworm", "13": "trixie"}
 # Debian package -> command the test stages need on the host.
-HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap", "nftables": "nft"}
+HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap", "nftables": "nft", "wrk": "wrk"}
 
 # Written into every image: apt in a test container uses the host's
 # apt-cacher-ng when it answers and goes direct otherwise, so an image also
