@@ -40,10 +40,19 @@ def describe(spec):
     return desc.strip()
 
 
+def unique(specs):
+    """Entry points, once each: an entry point may be a YAML alias of another (preflight: *main)."""
+    seen = []
+    for spec in specs:
+        if not any(spec is other for other in seen):
+            seen.append(spec)
+    return seen
+
+
 def table(role):
     specs = load(os.path.join(role, "meta", "argument_specs.yml"))["argument_specs"]
     rows = []
-    for spec in specs.values():
+    for spec in unique(specs.values()):
         for name, opt in (spec.get("options") or {}).items():
             default = json.dumps(opt.get("default")) if "default" in opt else "required"
             typ = opt.get("type", "str")
@@ -60,7 +69,7 @@ def problems(role):
     defaults_file = os.path.join(role, "defaults", "main.yml")
     defaults = load(defaults_file) if os.path.exists(defaults_file) else {}
     options = {}
-    for spec in specs.values():
+    for spec in unique(specs.values()):
         options.update(spec.get("options") or {})
     for name, opt in options.items():
         if "default" in opt and defaults.get(name, object()) != opt["default"]:
