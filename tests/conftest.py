@@ -31,3 +31,13 @@ def cf_api():
     api = CloudflareAPI()
     yield api
     api.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server in its own process on 127.0.0.1 (a real HTTP endpoint, not an in-process mock)."""
+    from s3_server import S3Server
+
+    server = S3Server()
+    yield server
+    server.close()
