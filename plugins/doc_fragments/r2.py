@@ -40,7 +40,7 @@ options:
     type: int
     default: 60
 requirements:
-  - boto3 >= 1.36 (on the host that runs the module)
+  - boto3 on the host that runs the module (Debian's C(python3-boto3) will do)
 notes:
   - Request checksums are sent only when an operation requires them (boto3's V(when_required)); R2 does not
     support every checksum boto3 sends by default.

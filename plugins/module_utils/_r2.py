@@ -108,15 +108,18 @@ def client(module):
         if not params.get(name):
             module.fail_json(msg="%s is required (or R2_%s / AWS_%s in the environment)"
                              % (name, name.upper(), name.upper()))
-    config = Config(
+    settings = dict(
         signature_version="s3v4",
         connect_timeout=params["timeout"],
         read_timeout=params["timeout"],
         retries={"max_attempts": 5, "mode": "standard"},
         s3={"addressing_style": "path"},
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
     )
+    if "request_checksum_calculation" in getattr(Config, "OPTION_DEFAULTS", {}):
+        # botocore >= 1.36 checksums every request unless told; older ones (Debian 12's
+        # python3-boto3) send none by default and do not know these options.
+        settings.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
+    config = Config(**settings)
     return boto3.session.Session().client(
         "s3",
         endpoint_url=url,

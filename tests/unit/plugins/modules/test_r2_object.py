@@ -12,6 +12,7 @@ import os
 import helpers
 import pytest
 
+from ansible_collections.frugal.stack.plugins.module_utils import _r2
 from ansible_collections.frugal.stack.plugins.modules import r2_object
 
 
@@ -113,3 +114,22 @@ def test_get_of_a_missing_object_leaves_dest(capsys, s3_server, tmp_path):
     dest.write_text("mine")
     result = run(capsys, s3_server, bucket=bucket, key="nothing", dest=str(dest), mode="get")
     assert result["failed"] and "no such object" in result["msg"] and dest.read_text() == "mine"
+
+
+def test_client_is_set_up_for_r2(s3_server):
+    class Module:
+        params = dict(_r2_defaults(), **s3_server.args())
+
+        def fail_json(self, **kwargs):
+            raise AssertionError(kwargs)
+
+    s3 = _r2.client(Module())
+    config = s3.meta.config
+    assert s3.meta.region_name == "auto"
+    assert config.request_checksum_calculation == "when_required"
+    assert config.response_checksum_validation == "when_required"
+    assert config.s3["addressing_style"] == "path"
+
+
+def _r2_defaults():
+    return {name: spec.get("default") for name, spec in _r2.R2_ARGUMENT_SPEC.items()}
