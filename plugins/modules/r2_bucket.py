@@ -149,15 +149,21 @@ def wanted_lifecycle(rules):
     return sorted(out, key=lambda r: r["id"])
 
 
-def current_lifecycle(s3, name):
+def read_rules(what, read, name, field, none_codes):
+    """A bucket setting's rules; [] when R2 answers that the bucket has none (one of none_codes)."""
     try:
-        rules = s3.get_bucket_lifecycle_configuration(Bucket=name).get("Rules", [])
+        return read(Bucket=name).get(field, [])
     except ClientError as exc:
-        if _r2.error_code(exc) in ("NoSuchLifecycleConfiguration", "NoSuchBucketLifecycle"):
+        if _r2.error_code(exc) in none_codes:
             return []
-        raise _r2.R2Error("read the lifecycle of bucket %r: R2 answered %s" % (name, _r2.answer(exc))) from exc
+        raise _r2.R2Error("read the %s of bucket %r: R2 answered %s" % (what, name, _r2.answer(exc))) from exc
     except BotoCoreError as exc:
-        raise _r2.R2Error("read the lifecycle of bucket %r: %s" % (name, _r2.answer(exc))) from exc
+        raise _r2.R2Error("read the %s of bucket %r: %s" % (what, name, _r2.answer(exc))) from exc
+
+
+def current_lifecycle(s3, name):
+    rules = read_rules("lifecycle rules", s3.get_bucket_lifecycle_configuration, name, "Rules",
+                       ("NoSuchLifecycleConfiguration", "NoSuchBucketLifecycle"))
     out = []
     for rule in rules:
         if rule.get("Status", "Enabled") != "Enabled":
@@ -202,14 +208,7 @@ def wanted_cors(rules):
 
 
 def current_cors(s3, name):
-    try:
-        rules = s3.get_bucket_cors(Bucket=name).get("CORSRules", [])
-    except ClientError as exc:
-        if _r2.error_code(exc) == "NoSuchCORSConfiguration":
-            return []
-        raise _r2.R2Error("read the CORS rules of bucket %r: R2 answered %s" % (name, _r2.answer(exc))) from exc
-    except BotoCoreError as exc:
-        raise _r2.R2Error("read the CORS rules of bucket %r: %s" % (name, _r2.answer(exc))) from exc
+    rules = read_rules("CORS rules", s3.get_bucket_cors, name, "CORSRules", ("NoSuchCORSConfiguration",))
     out = []
     for rule in rules:
         item = {k: sorted(rule.get(api) or []) for k, api in CORS_KEYS}
