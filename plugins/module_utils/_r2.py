@@ -65,6 +65,10 @@ class R2Error(Exception):
     """A failure worth one clear line: what was asked, of which bucket and key, and what R2 answered."""
 
 
+class MissingBucket(R2Error):
+    """The bucket does not exist."""
+
+
 def check_bucket_name(name):
     if not BUCKET_RE.match(name or ""):
         raise R2Error("bucket name %r is not valid for R2: 3 to 63 lower case letters, digits and hyphens, "
@@ -160,12 +164,19 @@ def describe(action, bucket, key=None):
     return "%s %s%s" % (action, "bucket %r" % bucket, " key %r" % key if key is not None else "")
 
 
+def failure(what, exc):
+    """R2Error naming what was asked and what R2 answered (or, without an answer, the transport error)."""
+    if isinstance(exc, ClientError):
+        return R2Error("%s: R2 answered %s" % (what, answer(exc)))
+    return R2Error("%s: %s" % (what, answer(exc)))
+
+
 def call(what, func, *args, **kwargs):
     """Run an S3 call; turn its failure into R2Error naming what was asked and what R2 answered."""
     try:
         return func(*args, **kwargs)
     except (ClientError, BotoCoreError) as exc:
-        raise R2Error("%s: R2 answered %s" % (what, answer(exc))) from exc
+        raise failure(what, exc) from exc
 
 
 def file_sha256(path):
@@ -180,24 +191,25 @@ def head(s3, bucket, key):
     """The object's head, or None when it does not exist; a missing bucket is an error."""
     try:
         return s3.head_object(Bucket=bucket, Key=key)
-    except ClientError as exc:
-        if is_missing(exc):
-            require_bucket(s3, bucket)
-            return None
-        raise R2Error("%s: R2 answered %s" % (describe("read", bucket, key), answer(exc))) from exc
-    except BotoCoreError as exc:
-        raise R2Error("%s: %s" % (describe("read", bucket, key), answer(exc))) from exc
+    except (ClientError, BotoCoreError) as exc:
+        if not is_missing(exc):
+            raise failure(describe("read", bucket, key), exc) from exc
+    require_bucket(s3, bucket)
+    return None
+
+
+def missing_bucket(bucket, exc):
+    return MissingBucket("bucket %r does not exist (R2 answered %s)" % (bucket, answer(exc)))
 
 
 def require_bucket(s3, bucket):
+    """Raise MissingBucket when the bucket does not exist, R2Error when it cannot be read."""
     try:
         s3.head_bucket(Bucket=bucket)
-    except ClientError as exc:
+    except (ClientError, BotoCoreError) as exc:
         if is_missing(exc):
-            raise R2Error("bucket %r does not exist (R2 answered %s)" % (bucket, answer(exc))) from exc
-        raise R2Error("%s: R2 answered %s" % (describe("read", bucket), answer(exc))) from exc
-    except BotoCoreError as exc:
-        raise R2Error("%s: %s" % (describe("read", bucket), answer(exc))) from exc
+            raise missing_bucket(bucket, exc) from exc
+        raise failure(describe("read", bucket), exc) from exc
 
 
 def stored_sha256(obj):
@@ -215,7 +227,7 @@ def upload_file(s3, bucket, key, path, sha256=None, content_type=None, part_size
         s3.upload_file(path, bucket, key, ExtraArgs=extra, Config=transfer)
     except (ClientError, BotoCoreError, boto3.exceptions.S3UploadFailedError) as exc:
         require_bucket(s3, bucket)  # a missing bucket gets its own message
-        raise R2Error("%s: R2 answered %s" % (describe("upload to", bucket, key), answer(exc))) from exc
+        raise failure(describe("upload to", bucket, key), exc) from exc
     return extra["Metadata"][SHA256_META]
 
 
@@ -246,6 +258,6 @@ def list_objects(s3, bucket, prefix=""):
                                 "last_modified": item["LastModified"].isoformat()})
     except (ClientError, BotoCoreError) as exc:
         if is_missing(exc):
-            raise R2Error("bucket %r does not exist (R2 answered %s)" % (bucket, answer(exc))) from exc
-        raise R2Error("%s: R2 answered %s" % (describe("list", bucket), answer(exc))) from exc
+            raise missing_bucket(bucket, exc) from exc
+        raise failure(describe("list", bucket), exc) from exc
     return objects

@@ -153,12 +153,10 @@ def read_rules(what, read, name, field, none_codes):
     """A bucket setting's rules; [] when R2 answers that the bucket has none (one of none_codes)."""
     try:
         return read(Bucket=name).get(field, [])
-    except ClientError as exc:
+    except (ClientError, BotoCoreError) as exc:
         if _r2.error_code(exc) in none_codes:
             return []
-        raise _r2.R2Error("read the %s of bucket %r: R2 answered %s" % (what, name, _r2.answer(exc))) from exc
-    except BotoCoreError as exc:
-        raise _r2.R2Error("read the %s of bucket %r: %s" % (what, name, _r2.answer(exc))) from exc
+        raise _r2.failure("read the %s of bucket %r" % (what, name), exc) from exc
 
 
 def current_lifecycle(s3, name):
@@ -229,14 +227,10 @@ def cors_api(rules):
 
 def exists(s3, name):
     try:
-        s3.head_bucket(Bucket=name)
+        _r2.require_bucket(s3, name)
         return True
-    except ClientError as exc:
-        if _r2.is_missing(exc):
-            return False
-        raise _r2.R2Error("read bucket %r: R2 answered %s" % (name, _r2.answer(exc))) from exc
-    except BotoCoreError as exc:
-        raise _r2.R2Error("read bucket %r: %s" % (name, _r2.answer(exc))) from exc
+    except _r2.MissingBucket:
+        return False
 
 
 def absent(module, s3):

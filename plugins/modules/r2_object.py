@@ -132,14 +132,14 @@ def local_sha256(params):
     return hashlib.sha256(data).hexdigest(), len(data)
 
 
-def matches(obj, sha256, params):
+def matches(obj, sha256, size, params):
     """Whether the stored object holds the local content: its sha256 metadata, else a single-part ETag (md5)."""
     if obj is None:
         return False
     if _r2.stored_sha256(obj):
         return _r2.stored_sha256(obj) == sha256
     etag = obj.get("ETag", "").strip('"')
-    if "-" in etag or obj.get("ContentLength") != local_sha256(params)[1]:
+    if "-" in etag or obj.get("ContentLength") != size:
         return False
     md5 = hashlib.md5(usedforsecurity=False)
     if params["src"] is not None:
@@ -158,7 +158,7 @@ def put(module, s3):
     result = dict(changed=False, sha256=sha256, size=size,
                   diff=dict(before={"sha256": _r2.stored_sha256(obj) or ("present" if obj else "absent")},
                             after={"sha256": sha256}))
-    if matches(obj, sha256, p):
+    if matches(obj, sha256, size, p):
         result["diff"]["before"] = result["diff"]["after"]
         return result
     result["changed"] = True

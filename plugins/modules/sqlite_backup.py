@@ -168,18 +168,14 @@ def open_source(path, busy_timeout):
 def snapshot(source, tmp, method):
     if method == "vacuum":
         source.execute("VACUUM INTO ?", (tmp,))
-    else:
-        target = sqlite3.connect(tmp)
-        try:
+    target = sqlite3.connect(tmp)
+    try:
+        if method == "backup":
             # One step: the copy is a single read transaction, so it is consistent and,
             # in WAL mode, writers are not blocked meanwhile.
             source.backup(target, pages=-1)
-        finally:
-            target.close()
-    # A copy of a WAL database is marked WAL too; make the snapshot one self-contained
-    # file (the app's connection turns WAL back on when it opens a restored copy).
-    target = sqlite3.connect(tmp)
-    try:
+        # A copy of a WAL database is marked WAL too; make the snapshot one self-contained
+        # file (the app's connection turns WAL back on when it opens a restored copy).
         target.execute("PRAGMA journal_mode=DELETE").fetchone()
     finally:
         target.close()
