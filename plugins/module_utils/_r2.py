@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Cloudflare R2 through boto3: connection options, a client set up for R2, names, errors, uploads.
 
-Shared by the r2_bucket, r2_object and sqlite_backup modules. R2 speaks S3 with
+Shared by the r2_bucket, r2_object and sqlite_backup modules, and by the
+sqlite_backup role's timer script on hosts without Ansible (hence the guarded
+import of Ansible's helpers). R2 speaks S3 with
 known differences, handled here: region "auto"; no request checksums unless
 the operation requires them (boto3 >= 1.36 sends CRC32 headers by default,
 which R2 rejected on some operations); no ACLs and no object tagging, so
@@ -20,7 +22,13 @@ import os
 import re
 import traceback
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+try:
+    from ansible.module_utils.basic import env_fallback, missing_required_lib
+except ImportError:  # the timer script on a host: connection settings come from its config and environment
+    env_fallback = None
+
+    def missing_required_lib(library):
+        return "%s is required: install python3-%s" % (library, library)
 
 try:
     import boto3
@@ -45,14 +53,19 @@ except ImportError:
 SHA256_META = "sha256"
 MB = 1024 * 1024
 
+# Environment variables read for each connection option, first set wins.
+ENVIRONMENT = dict(
+    account_id=["R2_ACCOUNT_ID", "CLOUDFLARE_ACCOUNT_ID"],
+    endpoint_url=["R2_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"],
+    access_key_id=["R2_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"],
+    secret_access_key=["R2_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"],
+)
+
 R2_ARGUMENT_SPEC = dict(
-    account_id=dict(type="str", fallback=(env_fallback, ["R2_ACCOUNT_ID", "CLOUDFLARE_ACCOUNT_ID"])),
-    endpoint_url=dict(type="str",
-                      fallback=(env_fallback, ["R2_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"])),
-    access_key_id=dict(type="str", no_log=False,
-                       fallback=(env_fallback, ["R2_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID"])),
-    secret_access_key=dict(type="str", no_log=True,
-                           fallback=(env_fallback, ["R2_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"])),
+    account_id=dict(type="str", fallback=(env_fallback, ENVIRONMENT["account_id"])),
+    endpoint_url=dict(type="str", fallback=(env_fallback, ENVIRONMENT["endpoint_url"])),
+    access_key_id=dict(type="str", no_log=False, fallback=(env_fallback, ENVIRONMENT["access_key_id"])),
+    secret_access_key=dict(type="str", no_log=True, fallback=(env_fallback, ENVIRONMENT["secret_access_key"])),
     region=dict(type="str", default="auto"),
     ca_bundle=dict(type="path"),
     timeout=dict(type="int", default=60),
@@ -99,19 +112,23 @@ def endpoint(params):
     return "https://%s.r2.cloudflarestorage.com" % account
 
 
-def client(module):
-    """An S3 client for R2 from the module's connection options; fails the module on bad options."""
+def connection_from_env(settings):
+    """The connection options: settings as given, unset ones from ENVIRONMENT, then the defaults."""
+    params = dict((name, spec.get("default")) for name, spec in R2_ARGUMENT_SPEC.items())
+    for name, variables in ENVIRONMENT.items():
+        params[name] = next((os.environ[v] for v in variables if os.environ.get(v)), None)
+    params.update((k, v) for k, v in settings.items() if v is not None)
+    return params
+
+
+def make_client(params):
+    """An S3 client for R2 from connection options; R2Error on bad or missing ones."""
     if not HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
-    params = module.params
-    try:
-        url = endpoint(params)
-    except R2Error as exc:
-        module.fail_json(msg=str(exc))
+        raise R2Error(missing_required_lib("boto3"))
+    url = endpoint(params)
     for name in ("access_key_id", "secret_access_key"):
         if not params.get(name):
-            module.fail_json(msg="%s is required (or R2_%s / AWS_%s in the environment)"
-                             % (name, name.upper(), name.upper()))
+            raise R2Error("%s is required (or R2_%s / AWS_%s in the environment)" % (name, name.upper(), name.upper()))
     settings = dict(
         signature_version="s3v4",
         connect_timeout=params["timeout"],
@@ -123,7 +140,6 @@ def client(module):
         # botocore >= 1.36 checksums every request unless told; older ones (Debian 12's
         # python3-boto3) send none by default and do not know these options.
         settings.update(request_checksum_calculation="when_required", response_checksum_validation="when_required")
-    config = Config(**settings)
     return boto3.session.Session().client(
         "s3",
         endpoint_url=url,
@@ -131,8 +147,18 @@ def client(module):
         aws_access_key_id=params["access_key_id"],
         aws_secret_access_key=params["secret_access_key"],
         verify=params.get("ca_bundle") or True,
-        config=config,
+        config=Config(**settings),
     )
+
+
+def client(module):
+    """make_client for a module: bad options fail the module."""
+    if not HAS_BOTO3:
+        module.fail_json(msg=missing_required_lib("boto3"), exception=BOTO3_IMPORT_ERROR)
+    try:
+        return make_client(module.params)
+    except R2Error as exc:
+        module.fail_json(msg=str(exc))
 
 
 def answer(exc):

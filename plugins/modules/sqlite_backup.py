@@ -21,6 +21,8 @@ description:
     SQLite's findings.
   - With O(upload), the file goes to the R2 bucket under O(upload.prefix) with its sha256 in the object's
     metadata (the same client code as M(frugal.stack.r2_object)).
+  - Run it as the database's owner (C(become_user)). A reader of a WAL database may create its C(-wal) and
+    C(-shm) files, which must stay the app's. The module warns when it runs as another user.
   - Keeps the newest O(keep) local snapshots of this database in O(dest_dir) and removes older ones.
 author:
   - frugal.stack contributors (!UNKNOWN)
@@ -131,146 +133,10 @@ seconds:
   type: float
 """
 
-import datetime
-import glob
-import gzip
 import os
-import re
-import shutil
-import sqlite3
-import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.frugal.stack.plugins.module_utils import _r2
-
-
-class BackupError(Exception):
-    pass
-
-
-def open_source(path, busy_timeout):
-    if not os.path.isfile(path):
-        raise BackupError("database %s does not exist or is not a file" % path)
-    if not os.access(path, os.R_OK):
-        raise BackupError("database %s is not readable by this user" % path)
-    with open(path, "rb") as handle:
-        header = handle.read(16)
-    if header and header != b"SQLite format 3\x00":
-        raise BackupError("database %s is not an SQLite 3 database (its header is %r)" % (path, header))
-    try:
-        conn = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=busy_timeout)
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error as exc:
-        raise BackupError("database %s cannot be read: %s" % (path, exc)) from exc
-    return conn
-
-
-def snapshot(source, tmp, method):
-    if method == "vacuum":
-        source.execute("VACUUM INTO ?", (tmp,))
-    target = sqlite3.connect(tmp)
-    try:
-        if method == "backup":
-            # One step: the copy is a single read transaction, so it is consistent and,
-            # in WAL mode, writers are not blocked meanwhile.
-            source.backup(target, pages=-1)
-        # A copy of a WAL database is marked WAL too; make the snapshot one self-contained
-        # file (the app's connection turns WAL back on when it opens a restored copy).
-        target.execute("PRAGMA journal_mode=DELETE").fetchone()
-    finally:
-        target.close()
-
-
-def integrity(path):
-    conn = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
-    try:
-        rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
-    except sqlite3.DatabaseError as exc:
-        rows = [str(exc)]
-    finally:
-        conn.close()
-    return rows
-
-
-def compress(src, dest):
-    with open(src, "rb") as raw, open(dest, "wb") as out:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6, mtime=0) as packed:
-            shutil.copyfileobj(raw, packed, _r2.MB)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def prune(dest_dir, name, keep, current):
-    if keep <= 0:
-        return []
-    pattern = re.compile(r"^%s-\d{8}T\d{6}Z\.sqlite3(\.gz)?$" % re.escape(name))
-    files = sorted(f for f in glob.glob(os.path.join(glob.escape(dest_dir), name + "-*"))
-                   if pattern.match(os.path.basename(f)))
-    removed = []
-    for old in files[:-keep] if len(files) > keep else []:
-        if old != current:
-            os.unlink(old)
-            removed.append(old)
-    return removed
-
-
-def run(module):
-    p = module.params
-    if p["keep"] < 0:
-        raise BackupError("keep must be 0 (keep all) or more")
-    name = p["name"] or os.path.splitext(os.path.basename(p["database"]))[0]
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
-        raise BackupError("name %r: use letters, digits, '.', '_' and '-'" % name)
-    if p["upload"]:
-        _r2.check_bucket_name(p["upload"]["bucket"])
-        if p["upload"]["prefix"]:
-            _r2.check_key(p["upload"]["prefix"], "upload.prefix")
-    source = open_source(p["database"], p["busy_timeout"])
-    result = dict(changed=True, database_size=os.path.getsize(p["database"]))
-    s3 = _r2.client(module) if p["upload"] else None
-    if module.check_mode:
-        source.close()
-        return result
-    started = time.monotonic()
-    if not os.path.isdir(p["dest_dir"]):
-        os.makedirs(p["dest_dir"], 0o750)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    final = os.path.join(p["dest_dir"], "%s-%s.sqlite3%s" % (name, stamp, ".gz" if p["compress"] else ""))
-    raw = os.path.join(p["dest_dir"], ".%s-%s.sqlite3.part" % (name, stamp))
-    packed = raw + ".gz"
-    try:
-        try:
-            snapshot(source, raw, p["method"])
-        except sqlite3.Error as exc:
-            raise BackupError("snapshot of %s failed: %s" % (p["database"], exc)) from exc
-        finally:
-            source.close()
-        found = integrity(raw)
-        if found != ["ok"]:
-            raise BackupError("the snapshot of %s fails PRAGMA integrity_check, so it was removed and not uploaded: %s"
-                              % (p["database"], "; ".join(found)))
-        if p["compress"]:
-            compress(raw, packed)
-            os.rename(packed, final)
-        else:
-            os.rename(raw, final)
-        os.chmod(final, 0o640)
-    finally:
-        for leftover in (raw, packed, raw + "-wal", raw + "-shm", raw + "-journal"):
-            if os.path.exists(leftover):
-                os.unlink(leftover)
-    result.update(path=final, size=os.path.getsize(final), sha256=_r2.file_sha256(final), integrity="ok")
-    try:
-        if s3 is not None:
-            key = p["upload"]["prefix"] + os.path.basename(final)
-            _r2.upload_file(s3, p["upload"]["bucket"], key, final, sha256=result["sha256"],
-                            content_type="application/gzip" if p["compress"] else "application/vnd.sqlite3")
-            result["key"] = key
-    finally:
-        # a failed upload keeps the local snapshot (it is good) and still applies local retention
-        result["removed"] = prune(p["dest_dir"], name, p["keep"], final)
-        result["seconds"] = round(time.monotonic() - started, 3)
-    return result
+from ansible_collections.frugal.stack.plugins.module_utils import _r2, _sqlite
 
 
 def main():
@@ -289,9 +155,15 @@ def main():
         )),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    if os.path.exists(module.params["database"]) and os.stat(module.params["database"]).st_uid != os.geteuid():
+        module.warn("%s belongs to another user than this module runs as: SQLite's -wal and -shm files it creates "
+                    "would be this user's, which the app may then not write; run it as the database's owner "
+                    "(become_user)" % module.params["database"])
     try:
-        result = run(module)
-    except (BackupError, _r2.R2Error) as exc:
+        _sqlite.check_settings(module.params)
+        s3 = _r2.client(module) if module.params["upload"] else None
+        result = _sqlite.backup(module.params, s3, module.check_mode)
+    except (_sqlite.SqliteError, _r2.R2Error) as exc:
         module.fail_json(msg=str(exc))
     module.exit_json(**result)
 
