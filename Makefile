@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
@@ -12,6 +12,7 @@ help:
 	@echo "make bench-harness  time the base role's no-op rerun on a converged host"
 	@echo "make bench-firewall time Cloudflare range refreshes and count requests dropped during swaps"
 	@echo "make bench-web      wrk against the app server directly and through nginx (requests/s, p99)"
+	@echo "make bench-postgres pgbench TPS with the role's settings vs Debian's defaults, replay lag under load, seconds to promote"
 	@echo "make bench-sqlite   1 GB SQLite snapshot+upload under writes (seconds, worst writer stall); Litestream recovery point"
 	@echo "make demo-down      remove the demo containers"
 
@@ -61,6 +62,9 @@ bench-web: prepare venv
 
 bench-sqlite: venv
 	tools/bench_sqlite.sh
+
+bench-postgres: prepare venv
+	tools/bench_postgres.sh
 
 clean:
 	rm -rf .cache tests/output frugal-stack-*.tar.gz
