@@ -54,7 +54,9 @@ BASE_PACKAGES = (
 # its archive is not reachable from this machine, so no image is built for it.
 RELEASES = {"12": "bookworm", "13": "trixie"}
 # Debian package -> command the test stages need on the host.
-HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap", "nftables": "nft", "wrk": "wrk"}
+HOST_TOOLS = {"shellcheck": "shellcheck", "debootstrap": "debootstrap", "nftables": "nft", "wrk": "wrk",
+              # redis-check-rdb is the server binary: started as redis-server by the unit tests
+              "redis-tools": "redis-cli"}
 
 # Written into every image: apt in a test container uses the host's
 # apt-cacher-ng when it answers and goes direct otherwise, so an image also
@@ -171,7 +173,7 @@ def apt_cache_fetches() -> bool:
 
 
 def ensure_host_tools() -> None:
-    """Tools the test stages call on the host: shellcheck (sanity), nft (unit tests, in a netns)."""
+    """Tools the test stages call on the host: shellcheck (sanity), nft and redis (unit tests)."""
     missing = [pkg for pkg, cmd in HOST_TOOLS.items() if shutil.which(cmd) is None]
     if missing:
         apt_install(missing)
