@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres bench-redis clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench-firewall time Cloudflare range refreshes and count requests dropped during swaps"
 	@echo "make bench-web      wrk against the app server directly and through nginx (requests/s, p99)"
 	@echo "make bench-postgres pgbench TPS with the role's settings vs Debian's defaults, replay lag under load, seconds to promote"
+	@echo "make bench-redis    redis-benchmark SET/GET ops/s; seconds from killing the Redis master to a write and to a Celery task"
 	@echo "make bench-sqlite   1 GB SQLite snapshot+upload under writes (seconds, worst writer stall); Litestream recovery point"
 	@echo "make demo-down      remove the demo containers"
 
@@ -65,6 +66,9 @@ bench-sqlite: venv
 
 bench-postgres: prepare venv
 	tools/bench_postgres.sh
+
+bench-redis: prepare venv
+	tools/bench_redis.sh
 
 clean:
 	rm -rf .cache tests/output frugal-stack-*.tar.gz

@@ -4,12 +4,15 @@ GET /         -> "hello"
 GET /health   -> 200 when every dependency answers, else 503 (JSON body names them)
 GET /release  -> the release directory the process runs from
 GET /config   -> which settings reached the app (never their values)
+GET /tasks/add?x=2&y=3 -> sends tasks.add to the Celery workers and waits up to 10 s for the sum
 WS  /ws       -> echoes each text message
 """
 
+import asyncio
 import json
 import os
 import socket
+from urllib.parse import parse_qs
 
 from frugal_asgi_demo import settings
 
@@ -42,6 +45,21 @@ def config():
         "secret_key_file_readable": bool(secret_file) and os.access(secret_file, os.R_OK),
         "secret_key_in_env": "SECRET_KEY" in os.environ,
     }
+
+
+async def add_task(query):
+    """Round trip through the broker; the Celery import waits until it is asked for."""
+    from frugal_asgi_demo import tasks
+
+    args = parse_qs(query)
+    try:
+        x, y = int(args["x"][0]), int(args["y"][0])
+    except (KeyError, ValueError):
+        return 400, {"error": "x and y must be integers"}
+    try:
+        return 200, await asyncio.to_thread(lambda: tasks.add.delay(x, y).get(timeout=10))
+    except Exception as exc:  # noqa: BLE001 - any broker or task failure is reported, not raised
+        return 503, {"error": "%s: %s" % (type(exc).__name__, exc)}
 
 
 ROUTES = {
@@ -88,6 +106,9 @@ async def app(scope, receive, send):
     path = scope["path"]
     if path == "/":
         await send_body(send, 200, b"hello\n", b"text/plain")
+    elif path == "/tasks/add":
+        status, payload = await add_task(scope.get("query_string", b"").decode())
+        await send_body(send, status, json.dumps(payload).encode() + b"\n", b"application/json")
     elif path in ROUTES:
         status, payload = ROUTES[path]()
         await send_body(send, status, json.dumps(payload).encode() + b"\n", b"application/json")
