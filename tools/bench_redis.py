@@ -112,7 +112,8 @@ def failover_round(number):
     w_out, w_err = writer.communicate(timeout=120)
     s_out, s_err = sender.communicate(timeout=120)
     if writer.returncode != 0 or sender.returncode != 0:
-        sys.exit("round %d: writer %s / sender %s" % (number, w_err.strip()[-500:], s_err.strip()[-500:]))
+        sys.exit("round %d: writer exit %d: %s\n%s\nsender exit %d: %s\n%s"
+                 % (number, writer.returncode, w_out, w_err[-2000:], sender.returncode, s_out, s_err[-3000:]))
     new_ip, written_at = w_out.split()[-2:]
     write_s = float(written_at) - killed_at
     task_s = float(s_out.split()[-1]) - killed_at
