@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres bench-redis clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres bench-redis ee-context ee clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
@@ -16,6 +16,8 @@ help:
 	@echo "make bench-redis    redis-benchmark SET/GET ops/s; seconds from killing the Redis master to a write and to a Celery task"
 	@echo "make bench-sqlite   1 GB SQLite snapshot+upload under writes (seconds, worst writer stall); Litestream recovery point"
 	@echo "make demo-down      remove the demo containers"
+	@echo "make ee-context     the AWX execution environment's build context in .cache/ee/context"
+	@echo "make ee             build that execution environment (needs a container engine and its registries)"
 
 venv: $(REQS_STAMP)
 
@@ -46,7 +48,7 @@ molecule:
 
 demo: prepare venv
 	$(VENV)/bin/ansible-playbook tools/demo_hosts.yml -i inventories/demo
-	$(VENV)/bin/ansible-playbook site.yml -i inventories/demo
+	$(VENV)/bin/ansible-playbook site.yml -i inventories/demo $(DEMO_ARGS)
 	$(VENV)/bin/ansible-playbook tools/demo_report.yml -i inventories/demo
 
 demo-down: venv
@@ -69,6 +71,15 @@ bench-postgres: prepare venv
 
 bench-redis: prepare venv
 	tools/bench_redis.sh
+
+ee-context: venv
+	rm -rf .cache/ee
+	$(VENV)/bin/ansible-galaxy collection build --output-path .cache/ee/dist .
+	$(VENV)/bin/ansible-builder create -f execution-environment.yml -c .cache/ee/context
+
+ee: ee-context
+	$(VENV)/bin/ansible-builder build -f execution-environment.yml -c .cache/ee/context \
+	  -t frugal-stack-ee:$(shell sed -n 's/^version: //p' galaxy.yml)
 
 clean:
 	rm -rf .cache tests/output frugal-stack-*.tar.gz

@@ -124,9 +124,9 @@ def tier_problems(groups, hostvars, expected=""):
                         % _names(shared))
     if tier == "custom":
         for name in ("beat", "postgres_primary"):
-            if len(group(name)) > 1:
-                problems.append("%s holds at most one host, found %d (%s)" % (name, len(group(name)),
-                                                                               _names(group(name))))
+            hosts = group(name)
+            if len(hosts) > 1:
+                problems.append("%s holds at most one host, found %d (%s)" % (name, len(hosts), _names(hosts)))
         if replicas and not primary:
             problems.append("postgres_replicas need a host in postgres_primary to stream from")
     if set(primary) & set(replicas):
