@@ -1,53 +1,67 @@
 #!/usr/bin/env bash
 # Everything `make test` promises, in order: prepare the machine (Docker
 # engine, apt cache, base images), the Python environment, lint, sanity,
-# unit tests, then every Molecule scenario. Stops at the first failure and
-# always prints how long each stage took.
+# unit tests, then every Molecule scenario and the demo. Stops at the first
+# failure and always prints how long each stage took.
 #   tools/test.sh                 all stages
 #   tools/test.sh molecule:base   only the named stages (after prepare and venv)
+# The container stages (molecule:*, demo) run in FRUGAL_TEST_LANES lanes at
+# once (default 2): much of a scenario is waiting on systemd, apt and
+# retries, so two keep the two cores busy. Each stage's output goes to its
+# own log and is printed whole when the stage ends. Scenarios whose Docker
+# network has the same name (the two firewall scenarios share hosts and
+# addresses) never overlap.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 export FRUGAL_SWAP_DIR=${FRUGAL_SWAP_DIR:-/var/tmp/frugal-stack-swap}
 export NO_COLOR=1 ANSIBLE_FORCE_COLOR=false PY_COLORS=0
+lanes=${FRUGAL_TEST_LANES:-2}
 logdir="$root/.cache/test-logs"
-mkdir -p "$logdir"
-
-names=()
-seconds=()
-results=()
+rundir="$logdir/run"
+rm -rf "$rundir"
+mkdir -p "$rundir/locks"
+# one line per finished stage: name, seconds, result (appended by any lane)
+results_file="$rundir/stages.tsv"
+: > "$results_file"
 started=$(date +%s)
 
 summary() {
-  local i total
-  total=$(( $(date +%s) - started ))
+  local name secs result failed=0 passed=0
   printf '\n==== stage timings ====\n'
-  for i in "${!names[@]}"; do
-    printf '%-28s %6ss  %s\n' "${names[$i]}" "${seconds[$i]}" "${results[$i]}"
-  done
-  printf '%-28s %6ss\n' total "$total"
+  while IFS=$'\t' read -r name secs result; do
+    printf '%-28s %6ss  %s\n' "$name" "$secs" "$result"
+    if [ "$result" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  done < "$results_file"
+  printf '%-28s %6ss\n' total "$(( $(date +%s) - started ))"
   # one plain line for CI: how many stages passed and failed
-  local failed=0
-  for i in "${!results[@]}"; do [ "${results[$i]}" = ok ] || failed=$((failed + 1)); done
-  printf 'stages: %d passed, %d failed\n' $(( ${#results[@]} - failed )) "$failed"
+  printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
 }
 trap summary EXIT
 
-stage() {
+run_stage() {
+  # run_stage NAME CMD...: run it, record its time and result; returns its exit code
   local name=$1 t0 rc
   shift
-  printf '\n==== %s ====\n' "$name"
   t0=$(date +%s)
   "$@"
   rc=$?
-  names+=("$name")
-  seconds+=($(( $(date +%s) - t0 )))
+  local result=ok
+  [ "$rc" -eq 0 ] || result="FAILED (exit $rc)"
+  printf '%s\t%s\t%s\n' "$name" "$(( $(date +%s) - t0 ))" "$result" >> "$results_file"
+  return "$rc"
+}
+
+stage() {
+  # a stage in the foreground: its output as it comes, the run ends at its failure
+  local name=$1 rc
+  printf '\n==== %s ====\n' "$name"
+  run_stage "$@"
+  rc=$?
   if [ "$rc" -ne 0 ]; then
-    results+=("FAILED (exit $rc)")
     printf 'stage %s failed with exit code %s\n' "$name" "$rc" >&2
     exit "$rc"
   fi
-  results+=(ok)
 }
 
 swap_sweep() {
@@ -99,6 +113,65 @@ scenarios() {
   for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done
 }
 
+container_stage() {
+  # what a molecule:<scenario> or the demo stage runs
+  case "$1" in
+    molecule:*) molecule_scenario "${1#molecule:}" ;;
+    demo) demo ;;
+  esac
+}
+
+lock_key() {
+  # stages with the same key must not overlap: a scenario's Docker network name
+  # (hosts and addresses come with it), the demo's network, else the stage itself
+  local net=""
+  case "$1" in
+    molecule:*) net=$(grep -A1 -m1 'docker_networks:' "molecule/${1#molecule:}/molecule.yml" | sed -n 's/.*- name: *//p') ;;
+    demo) net=$(sed -n 's/^demo_network: *//p' inventories/demo/group_vars/all.yml) ;;
+  esac
+  printf '%s\n' "${net:-${1/:/-}}"
+}
+
+take_job() {
+  # the first queued stage whose lock key is free (else the first one, which
+  # then waits for its key); nothing when the queue is empty
+  local job pick="" queue="$rundir/queue"
+  exec 7> "$rundir/locks/queue"
+  flock 7
+  while read -r job; do
+    [ -n "$pick" ] || pick=$job
+    if flock -n "$rundir/locks/$(lock_key "$job")" true; then pick=$job; break; fi
+  done < "$queue"
+  [ -n "$pick" ] || return 1
+  grep -vxF "$pick" "$queue" > "$queue.new"
+  mv "$queue.new" "$queue"
+  printf '%s\n' "$pick"
+}
+
+lane() {
+  # take stages from the queue until it is empty or a stage has failed
+  local id=$1 job rc log
+  export FRUGAL_SWAP_DIR="$swap_root/lane$id"
+  while [ ! -e "$rundir/failed" ] && job=$(take_job); do
+    log="$rundir/${job/:/-}.log"
+    (
+      flock 9
+      run_stage "$job" container_stage "$job"
+    ) 9> "$rundir/locks/$(lock_key "$job")" > "$log" 2>&1
+    rc=$?
+    {
+      flock 8
+      printf '\n==== %s (lane %s) ====\n' "$job" "$id"
+      cat "$log"
+      [ "$rc" -eq 0 ] || printf 'stage %s failed with exit code %s\n' "$job" "$rc"
+    } 8> "$rundir/locks/output"
+    if [ "$rc" -ne 0 ]; then
+      printf '%s %s\n' "$rc" "$log" >> "$rundir/failed"
+      return "$rc"
+    fi
+  done
+}
+
 stage prepare python3 tools/harness.py prepare
 stage venv make -s venv
 # shellcheck disable=SC1091
@@ -108,9 +181,25 @@ if [ "$#" -gt 0 ]; then
   wanted=("$@")
 else
   wanted=(yamllint ansible-lint ruff sanity unit)
-  for s in $(scenarios); do wanted+=("molecule:$s"); done
+  # container stages longest first (as measured), so the lanes end together
+  for w in molecule:redis molecule:web molecule:firewall_nftables molecule:postgres molecule:sqlite \
+           molecule:firewall_ufw molecule:base; do
+    [ -f "molecule/${w#molecule:}/molecule.yml" ] && wanted+=("$w")
+  done
+  for s in $(scenarios); do
+    [[ " ${wanted[*]} " == *" molecule:$s "* ]] || wanted+=("molecule:$s")
+  done
   wanted+=(demo)
 fi
+
+containers=()
+for w in "${wanted[@]}"; do
+  case "$w" in
+    yamllint|ansible-lint|ruff|sanity|unit|demo) ;;
+    molecule:*) [ -f "molecule/${w#molecule:}/molecule.yml" ] || { echo "no scenario molecule/${w#molecule:}" >&2; exit 2; } ;;
+    *) echo "unknown stage $w (stages: yamllint ansible-lint ruff sanity unit molecule:<scenario> demo)" >&2; exit 2 ;;
+  esac
+done
 
 for w in "${wanted[@]}"; do
   case "$w" in
@@ -119,8 +208,26 @@ for w in "${wanted[@]}"; do
     ruff) stage ruff ruff check . ;;
     sanity) stage sanity bash tools/sanity.sh ;;
     unit) stage unit python -m pytest -q -p no:cacheprovider tests/unit tests/collection ;;
-    molecule:*) stage "$w" molecule_scenario "${w#molecule:}" ;;
-    demo) stage demo demo ;;
-    *) echo "unknown stage $w (stages: yamllint ansible-lint ruff sanity unit molecule:<scenario> demo)" >&2; exit 2 ;;
+    *) containers+=("$w") ;;
   esac
 done
+
+if [ "${#containers[@]}" -gt 0 ] && { [ "$lanes" -le 1 ] || [ "${#containers[@]}" -eq 1 ]; }; then
+  for w in "${containers[@]}"; do stage "$w" container_stage "$w"; done
+elif [ "${#containers[@]}" -gt 1 ]; then
+  swap_root=$FRUGAL_SWAP_DIR
+  printf '%s\n' "${containers[@]}" > "$rundir/queue"
+  printf '\n==== %s in %s lanes (each printed when it ends) ====\n' "${containers[*]}" "$lanes"
+  pids=()
+  for ((i = 1; i <= lanes; i++)); do
+    lane "$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  if [ -s "$rundir/failed" ]; then
+    read -r rc log < "$rundir/failed"
+    printf '\n---- the last 80 lines of %s ----\n' "$log"
+    tail -n 80 "$log"
+    exit "$rc"
+  fi
+fi
