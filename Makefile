@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 REQS_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements.txt | cut -c1-12)
 
-.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres bench-redis ee-context ee clean
+.PHONY: help venv prepare test lint unit sanity molecule demo demo-down bench-harness bench-firewall bench-web bench-sqlite bench-postgres bench-redis bench-tier ee-context ee clean
 
 help:
 	@echo "make demo           deploy inventories/demo into local containers and say where it answers"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench-postgres pgbench TPS with the role's settings vs Debian's defaults, replay lag under load, seconds to promote"
 	@echo "make bench-redis    redis-benchmark SET/GET ops/s; seconds from killing the Redis master to a write and to a Celery task"
 	@echo "make bench-sqlite   1 GB SQLite snapshot+upload under writes (seconds, worst writer stall); Litestream recovery point"
+	@echo "make bench-tier     single tier: seconds from bare containers to serving, no-op reruns, tasks and seconds per role"
 	@echo "make demo-down      remove the demo containers"
 	@echo "make ee-context     the AWX execution environment's build context in .cache/ee/context"
 	@echo "make ee             build that execution environment (needs a container engine and its registries)"
@@ -71,6 +72,9 @@ bench-postgres: prepare venv
 
 bench-redis: prepare venv
 	tools/bench_redis.sh
+
+bench-tier: prepare venv
+	tools/bench_tier.sh
 
 ee-context: venv
 	rm -rf .cache/ee

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmark: the single tier (inventories/demo) from bare containers to
+# serving, then its no-op reruns with the tasks and seconds of every role.
+# Targets: serving within 180 s of starting bare containers (warm apt cache),
+# a no-op rerun within 20 s with nothing changed. Prints the figures and exits
+# 1 when a target is missed or a rerun changes something.
+set -euo pipefail
+cd "$(dirname "$0")/.." || exit 2
+export NO_COLOR=1 ANSIBLE_FORCE_COLOR=false
+# shellcheck disable=SC1091
+source .venv/bin/activate
+runs=${BENCH_RUNS:-3}
+work=.cache/bench/tier
+rm -rf "$work"
+mkdir -p "$work"
+inv=inventories/demo
+health=https://127.0.0.1:8443/health
+
+down() { ansible-playbook tools/demo_hosts.yml -i "$inv" -e demo_state=absent > /dev/null 2>&1 || true; }
+trap down EXIT
+down
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
+with_table() {
+  # ansible-playbook with the per-role table; $1 names the run's log and JSON
+  local name=$1
+  shift
+  ANSIBLE_CALLBACK_PLUGINS=tools/callback_plugins ANSIBLE_CALLBACKS_ENABLED=role_table \
+    ROLE_TABLE_JSON="$work/$name.json" ansible-playbook "$@" > "$work/$name.log" 2>&1
+}
+
+t0=$(now)
+ansible-playbook tools/demo_hosts.yml -i "$inv" > "$work/containers.log" 2>&1
+t1=$(now)
+with_table first site.yml -i "$inv"
+t2=$(now)
+code=$(curl -sk -o "$work/health.json" -w '%{http_code}' --max-time 10 "$health" || true)
+t3=$(now)
+if [ "$code" != 200 ]; then
+  echo "the app does not answer on $health after the first converge (HTTP $code)" >&2
+  exit 1
+fi
+
+reruns=()
+for i in $(seq "$runs"); do
+  t=$(now)
+  with_table "rerun-$i" site.yml -i "$inv"
+  reruns+=("$(elapsed "$t" "$(now)")")
+  python3 tools/harness.py recap < "$work/rerun-$i.log" > /dev/null || {
+    echo "rerun $i changed or failed something:" >&2
+    grep -E '^(changed|fatal):' "$work/rerun-$i.log" | head -n 20 >&2
+    exit 1
+  }
+done
+
+serving=$(elapsed "$t0" "$t3")
+best=$(printf '%s\n' "${reruns[@]}" | sort -n | head -n 1)
+printf '\n==== single tier benchmark (%s, %s) ====\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$inv"
+printf 'bare containers to serving: %ss (containers %ss, first site.yml %ss, first answer %ss); target <= 180s\n' \
+  "$serving" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(elapsed "$t2" "$t3")"
+printf 'no-op rerun of site.yml (changed=0 checked each run), %s runs: %s; target <= 20s\n' \
+  "$runs" "$(printf '%ss ' "${reruns[@]}")"
+printf '\nper role, first converge:\n'
+sed -n '/^role  /,/^total  /p' "$work/first.log"
+printf '\nper role, no-op rerun %s (tasks run and seconds):\n' "$runs"
+sed -n '/^role  /,/^total  /p' "$work/rerun-$runs.log"
+python3 - "$serving" "$best" <<'PY'
+import sys
+serving, best = map(float, sys.argv[1:])
+missed = [f"serving took {serving:.1f}s (> 180s)"] if serving > 180 else []
+missed += [f"the fastest no-op rerun took {best:.1f}s (> 20s)"] if best > 20 else []
+print("targets: " + ("; ".join(missed) if missed else "both met"))
+sys.exit(1 if missed else 0)
+PY
