@@ -213,9 +213,10 @@ class NginxRealIp(Backend):
     """An nginx include trusting CF-Connecting-IP only from the listed ranges."""
 
     def __init__(self, run, path, test=("nginx", "-t"), reload=("systemctl", "reload", "nginx"),
-                 header="CF-Connecting-IP"):
+                 header="CF-Connecting-IP", proxies=()):
         self.run = run
         self.path = path
+        self.proxies = trusted_proxies(proxies)
         self.test = list(test)
         self.reload = list(reload) if reload else None
         self.header = header
@@ -223,6 +224,9 @@ class NginxRealIp(Backend):
     def content(self, wanted):
         lines = ["# Managed by frugal.stack (cloudflare_ip_sync): Cloudflare's ranges may set the client address."]
         lines += ["set_real_ip_from %s;" % c for c in wanted[4] + wanted[6]]
+        if self.proxies:
+            lines.append("# Load balancers passing Cloudflare's connections through to this host:")
+            lines += ["set_real_ip_from %s;" % c for c in self.proxies]
         lines.append("real_ip_header %s;" % self.header)
         return "\n".join(lines) + "\n"
 
@@ -230,7 +234,7 @@ class NginxRealIp(Backend):
         found = {4: [], 6: []}
         for line in (read_file(self.path) or "").splitlines():
             words = line.strip().rstrip(";").split()
-            if len(words) == 2 and words[0] == "set_real_ip_from":
+            if len(words) == 2 and words[0] == "set_real_ip_from" and words[1] not in self.proxies:
                 net = ipaddress.ip_network(words[1], strict=False)
                 found[net.version].append(str(net))
         return found
@@ -262,6 +266,19 @@ class NginxRealIp(Backend):
             rc, out, err = self.run(self.reload)
             if rc != 0:
                 raise SyncError("%s failed: %s" % (" ".join(self.reload), (err or out).strip()))
+
+
+def trusted_proxies(values):
+    """Normalise the load balancers' addresses; anything but an address or a network is refused by name."""
+    found = []
+    for value in values:
+        try:
+            net = ipaddress.ip_network(str(value).strip(), strict=False)
+        except ValueError:
+            raise SyncError("a trusted proxy must be an IP address or network, got %r" % (value,)) from None
+        if str(net) not in found:
+            found.append(str(net))
+    return found
 
 
 def describe(current):

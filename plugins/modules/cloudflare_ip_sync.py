@@ -84,6 +84,14 @@ options:
     description: Reload nginx after a change (V(nginx)).
     type: bool
     default: true
+  nginx_trusted_proxies:
+    description:
+      - Addresses or networks besides Cloudflare's that may set the client address (V(nginx)), such as the load
+        balancers that pass Cloudflare's connections through to this host. Trust them only when they admit
+        Cloudflare alone, or a visitor could choose the address nginx logs and limits.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     description: Reads the live state and reports the ranges it would add and remove, changing nothing.
@@ -165,6 +173,7 @@ def main():
             ports=dict(type="list", elements="int", default=[80, 443]),
             nginx_include=dict(type="path", default="/etc/nginx/conf.d/frugal-cloudflare-realip.conf"),
             nginx_reload=dict(type="bool", default=True),
+            nginx_trusted_proxies=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
@@ -184,7 +193,8 @@ def main():
             backend = Ufw(run, params["ufw_path"], params["ports"])
         else:
             backend = NginxRealIp(run, params["nginx_include"],
-                                  reload=("systemctl", "reload", "nginx") if params["nginx_reload"] else None)
+                                  reload=("systemctl", "reload", "nginx") if params["nginx_reload"] else None,
+                                  proxies=params["nginx_trusted_proxies"])
         plan = backend.plan(wanted)
     except SyncError as exc:
         module.fail_json(msg=str(exc))

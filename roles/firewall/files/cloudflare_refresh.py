@@ -49,7 +49,8 @@ def backends(config):
     elif config.get("firewall") == "ufw":
         found.append(_cloudflare_sync.Ufw(run, ports=config["ports"]))
     if config.get("realip_include"):
-        found.append(_cloudflare_sync.NginxRealIp(run, config["realip_include"]))
+        found.append(_cloudflare_sync.NginxRealIp(run, config["realip_include"],
+                                                  proxies=config.get("realip_trusted_proxies") or ()))
     return found
 
 

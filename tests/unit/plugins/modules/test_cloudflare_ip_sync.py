@@ -151,3 +151,34 @@ def test_nginx_include_waits_for_nginx_then_is_checked_and_reloaded(tmp_path):
     present = _cloudflare_sync.NginxRealIp(run, str(include), test=("/bin/true", "-t"))
     present.apply(wanted, present.plan(wanted))
     assert calls == [["/bin/true", "-t"], ["systemctl", "reload", "nginx"]]
+
+
+def test_nginx_include_trusts_the_load_balancers_after_cloudflare(tmp_path):
+    from ansible_collections.frugal.stack.plugins.module_utils import _cloudflare_sync
+    include = tmp_path / "realip.conf"
+    wanted = {4: ["173.245.48.0/20"], 6: ["2400:cb00::/32"]}
+
+    def realip(proxies):
+        return _cloudflare_sync.NginxRealIp(lambda argv: (0, "", ""), str(include), test=("/bin/true", "-t"),
+                                            reload=None, proxies=proxies)
+
+    first = realip(["10.0.0.7", "10.0.0.7/32", "fd00::7"])
+    first.apply(wanted, first.plan(wanted))
+    lines = include.read_text().splitlines()
+    trusted = [line.split()[1].rstrip(";") for line in lines if line.startswith("set_real_ip_from")]
+    assert trusted == ["173.245.48.0/20", "2400:cb00::/32", "10.0.0.7/32", "fd00::7/128"]
+    assert lines[-1] == "real_ip_header CF-Connecting-IP;"
+    # the proxies are not Cloudflare ranges: the diff shows none of them, and a rerun changes nothing
+    plan = realip(["10.0.0.7", "fd00::7"]).plan(wanted)
+    assert not plan["live_differs"] and plan["current"] == wanted
+    # a load balancer leaving the inventory leaves the file
+    assert realip([]).plan(wanted)["live_differs"]
+
+
+@pytest.mark.parametrize("proxy", ["lb1", "10.0.0.300", ""])
+def test_a_trusted_proxy_that_is_no_address_is_refused_by_value(capsys, tmp_path, proxy):
+    include = tmp_path / "realip.conf"
+    result = run_module(capsys, {"cidrs": V4, "backend": "nginx", "nginx_include": str(include),
+                                 "nginx_trusted_proxies": [proxy]})
+    assert result["failed"] and "trusted proxy" in result["msg"] and repr(proxy) in result["msg"]
+    assert not include.exists()
