@@ -64,3 +64,12 @@ def test_good_settings_reach_the_controller():
     assert "TASK [Register the execution environment] *" in out, out
     failed = out.split("TASK [Create the project from this repository]", 1)[1]
     assert "fatal: [localhost]" in failed and "https://127.0.0.1:9/api/v2/" in failed, out
+
+
+def test_job_templates_name_playbooks_that_exist():
+    from ansible.parsing.yaml.loader import AnsibleLoader
+    with open(os.path.join(ROOT, "playbooks", "awx_configure.yml")) as fh:
+        templates = AnsibleLoader(fh).get_single_data()[0]["vars"]["__awx_templates"]
+    assert {t["name"] for t in templates} == {"site", "deploy", "cloudflare_sync", "backup_check"}
+    for template in templates:
+        assert os.path.isfile(os.path.join(ROOT, template["playbook"])), template

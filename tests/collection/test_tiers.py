@@ -12,7 +12,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
-TIERS = ("free", "single", "split")
+TIERS = ("free", "single", "split", "ha")
 
 
 def ansible(args, inventory):
