@@ -5,9 +5,11 @@
 # failure and always prints how long each stage took.
 #   tools/test.sh                 all stages
 #   tools/test.sh molecule:base   only the named stages (after prepare and venv)
-# The container stages (molecule:*, demo) run in FRUGAL_TEST_LANES lanes at
-# once (default 2): part of a scenario waits on systemd, apt and retries,
-# which the other lane fills (10-20 % less time on 2 cores). Each stage's output goes to its
+# After prepare and venv, the stages run in FRUGAL_TEST_LANES lanes at once
+# (default 2; 1 runs them one by one): the checks first (a broken lint fails
+# the run early), then the container stages (molecule:*, demo) longest first.
+# Part of a stage waits on systemd, apt, sockets and retries, which the other
+# lane fills (10-20 % less time on 2 cores). Each stage's output goes to its
 # own log and is printed whole when the stage ends. Scenarios whose Docker
 # network has the same name (the two firewall scenarios share hosts and
 # addresses) never overlap.
@@ -113,9 +115,14 @@ scenarios() {
   for f in molecule/*/molecule.yml; do basename "$(dirname "$f")"; done
 }
 
-container_stage() {
-  # what a molecule:<scenario> or the demo stage runs
+queued_stage() {
+  # what a stage after prepare and venv runs
   case "$1" in
+    yamllint) yamllint -s . ;;
+    ansible-lint) ansible-lint --offline ;;
+    ruff) ruff check . ;;
+    sanity) bash tools/sanity.sh ;;
+    unit) python -m pytest -q -p no:cacheprovider tests/unit tests/collection ;;
     molecule:*) molecule_scenario "${1#molecule:}" ;;
     demo) demo ;;
   esac
@@ -156,7 +163,7 @@ lane() {
     log="$rundir/${job/:/-}.log"
     (
       flock 9
-      run_stage "$job" container_stage "$job"
+      run_stage "$job" queued_stage "$job"
     ) 9> "$rundir/locks/$(lock_key "$job")" > "$log" 2>&1
     rc=$?
     {
@@ -192,7 +199,6 @@ else
   wanted+=(demo)
 fi
 
-containers=()
 for w in "${wanted[@]}"; do
   case "$w" in
     yamllint|ansible-lint|ruff|sanity|unit|demo) ;;
@@ -201,23 +207,12 @@ for w in "${wanted[@]}"; do
   esac
 done
 
-for w in "${wanted[@]}"; do
-  case "$w" in
-    yamllint) stage yamllint yamllint -s . ;;
-    ansible-lint) stage ansible-lint ansible-lint --offline ;;
-    ruff) stage ruff ruff check . ;;
-    sanity) stage sanity bash tools/sanity.sh ;;
-    unit) stage unit python -m pytest -q -p no:cacheprovider tests/unit tests/collection ;;
-    *) containers+=("$w") ;;
-  esac
-done
-
-if [ "${#containers[@]}" -gt 0 ] && { [ "$lanes" -le 1 ] || [ "${#containers[@]}" -eq 1 ]; }; then
-  for w in "${containers[@]}"; do stage "$w" container_stage "$w"; done
-elif [ "${#containers[@]}" -gt 1 ]; then
+if [ "$lanes" -le 1 ] || [ "${#wanted[@]}" -eq 1 ]; then
+  for w in "${wanted[@]}"; do stage "$w" queued_stage "$w"; done
+else
   swap_root=$FRUGAL_SWAP_DIR
-  printf '%s\n' "${containers[@]}" > "$rundir/queue"
-  printf '\n==== %s in %s lanes (each printed when it ends) ====\n' "${containers[*]}" "$lanes"
+  printf '%s\n' "${wanted[@]}" > "$rundir/queue"
+  printf '\n==== %s in %s lanes (each printed when it ends) ====\n' "${wanted[*]}" "$lanes"
   pids=()
   for ((i = 1; i <= lanes; i++)); do
     lane "$i" &
