@@ -14,6 +14,8 @@ prepares the machine before the project's virtualenv exists:
   recap      read ansible-playbook output on stdin, fail unless every host
              reports changed=0 and failed=0 (used for the --check --diff run)
   swap-sweep turn off and remove the test swap files below --dir
+  why        read a failed run's output on stdin, print its first failure with
+             its task header (what CI shows of a failed stage)
 """
 
 from __future__ import annotations
@@ -402,10 +404,32 @@ def check_recap(text: str) -> list:
     return problems
 
 
+# the first lines of a failure in Ansible's or Molecule's output, at the start
+# of a line (the output of a nested run, shown inside a registered result, is
+# indented and not a failure of this run; Molecule says CRITICAL of the
+# default scenario it looks for on every run)
+FAILURE_RE = re.compile(r"^(fatal: \[|failed: \[|ERROR!|ERROR |Traceback |"
+                        r"CRITICAL (?!'molecule/default/molecule\.yml' glob failed))")
+TASK_RE = re.compile(r"^(TASK|PLAY|RUNNING HANDLER) \[")
+
+
+def why_failed(text: str, after: int = 40) -> str:
+    """The first failure in a run's output: its task header and up to `after`
+    lines from the failure on; the last 20 lines when nothing matches."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if FAILURE_RE.match(line):
+            start = i
+            while start > 0 and not TASK_RE.match(lines[start]) and i - start < 40:
+                start -= 1
+            return "\n".join(lines[start:i + after])
+    return "\n".join(lines[-20:])
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command",
-                        choices=["engine", "aptcache", "images", "prepare", "recap", "swap-sweep"])
+                        choices=["engine", "aptcache", "images", "prepare", "recap", "swap-sweep", "why"])
     parser.add_argument("--dir", help="swap-sweep: directory holding test swap files")
     parser.add_argument("--release", action="append", choices=sorted(RELEASES),
                         help="image release to build (default: all)")
@@ -431,6 +455,8 @@ def main(argv=None) -> int:
                 log("run was not clean: " + "; ".join(problems))
                 return 1
             log("run was clean: changed=0 failed=0 on every host")
+        if args.command == "why":
+            sys.stdout.write(why_failed(sys.stdin.read()) + "\n")
     except HarnessError as exc:
         log(f"ERROR: {exc}")
         return 2

@@ -38,6 +38,7 @@ summary() {
   printf '%-28s %6ss\n' total "$(( $(date +%s) - started ))"
   # one plain line for CI: how many stages passed and failed
   printf 'stages: %d passed, %d failed\n' "$passed" "$failed"
+  [ ! -s "$rundir/why" ] || cat "$rundir/why"
 }
 trap summary EXIT
 
@@ -221,8 +222,11 @@ else
   wait "${pids[@]}"
   if [ -s "$rundir/failed" ]; then
     read -r rc log < "$rundir/failed"
-    printf '\n---- the last 80 lines of %s ----\n' "$log"
-    tail -n 80 "$log"
+    printf '\n---- the last 30 lines of %s ----\n' "$log"
+    tail -n 30 "$log"
+    # a failed scenario's log ends with its teardown: the summary ends with
+    # the failure itself
+    { printf '\n---- the first failure in %s ----\n' "$log"; python3 tools/harness.py why < "$log"; } > "$rundir/why"
     exit "$rc"
   fi
 fi

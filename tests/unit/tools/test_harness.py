@@ -88,3 +88,32 @@ def test_recap_check(harness, c12, f12, expected):
 
 def test_recap_check_refuses_output_without_a_recap(harness):
     assert harness.check_recap("ERROR! the playbook could not be found") == ["no PLAY RECAP found in the output"]
+
+
+FAILED_STAGE = """INFO     Found config file .config/molecule/config.yml
+CRITICAL 'molecule/default/molecule.yml' glob failed.  Exiting.
+TASK [Read the live release] ***************************************************
+ok: [web12]
+
+TASK [The broken release stopped the rollout at web12] *************************
+fatal: [web12]: FAILED! => {{"assertion": "__summary.errors | length == 0"}}
+        fatal: [web13]: FAILED! => (a nested run, shown inside a result)
+{tail}
+PLAY RECAP *********************************************************************
+web12                      : ok=9    changed=0    unreachable=0    failed=1
+INFO     [web > destroy] Executing
+"""
+
+
+def test_why_shows_the_first_failure_and_its_task_not_the_teardown(harness):
+    why = harness.why_failed(FAILED_STAGE.format(tail="\n".join(f"line {n}" for n in range(60))))
+    lines = why.splitlines()
+    assert lines[0].startswith("TASK [The broken release stopped the rollout at web12]")
+    assert lines[1].startswith("fatal: [web12]: FAILED!")
+    assert "line 37" in lines and "line 38" not in lines  # 40 lines from the failure on
+    assert "destroy" not in why
+
+
+def test_why_ignores_molecules_default_scenario_notice_and_nested_failures(harness):
+    text = FAILED_STAGE.replace("fatal: [web12]", "ok: [web12]").format(tail="")
+    assert harness.why_failed(text).splitlines()[-1] == "INFO     [web > destroy] Executing"
