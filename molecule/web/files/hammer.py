@@ -1,4 +1,6 @@
-"""GET a URL in a loop until a stop file appears; print a JSON summary of statuses and bodies."""
+"""GET a URL in a loop until a stop file appears (or a time limit passes, a
+safety net); print a JSON summary of statuses, bodies, and which of the two
+ended the loop."""
 import collections
 import json
 import os
@@ -13,7 +15,8 @@ if not url.startswith("https://"):
     sys.exit("hammer.py asks https URLs only, got %s" % url)
 ctx = ssl.create_default_context(cafile=cafile)
 statuses, bodies, errors = collections.Counter(), collections.Counter(), []
-deadline = time.monotonic() + limit
+started = time.monotonic()
+deadline = started + limit
 while not os.path.exists(stop) and time.monotonic() < deadline:
     try:
         with urllib.request.urlopen(url, context=ctx, timeout=10) as resp:  # noqa: S310 - https only, checked above
@@ -26,4 +29,5 @@ while not os.path.exists(stop) and time.monotonic() < deadline:
         errors.append(repr(exc))
     time.sleep(0.05)
 print(json.dumps({"statuses": statuses, "bodies": bodies, "errors": errors[:5],
-                  "total": sum(statuses.values())}))
+                  "total": sum(statuses.values()), "seconds": round(time.monotonic() - started),
+                  "ended_by": "stop file" if os.path.exists(stop) else "time limit"}))
