@@ -14,6 +14,20 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 
+# `python -c NO_ANSIBLE SCRIPT ARGS...` runs SCRIPT with every import of Ansible
+# refused, as on a host without it (what a role installs for a timer).
+NO_ANSIBLE = """
+import runpy, sys
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name == "ansible" or name.startswith("ansible."):
+            raise ImportError("no Ansible here: " + name)
+sys.meta_path.insert(0, Refuse())
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def run_module(module, capsys, args, check_mode=False, diff=False):
     """Run a module's main() with args; return its JSON result."""
     args = dict(args)

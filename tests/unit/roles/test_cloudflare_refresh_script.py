@@ -13,19 +13,10 @@ import shutil
 import subprocess
 import sys
 
+import helpers
 from cf_api_server import GOOD, with_result
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-NO_ANSIBLE = """
-import runpy, sys
-class Refuse:
-    def find_spec(self, name, path=None, target=None):
-        if name == "ansible" or name.startswith("ansible."):
-            raise ImportError("no Ansible here: " + name)
-sys.meta_path.insert(0, Refuse())
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
 PROXIES = ["172.31.251.30", "2001:db8::7"]
 
 
@@ -48,7 +39,7 @@ def install(tmp_path, api_url):
 
 def refresh(tmp_path):
     # no nginx on PATH: the include is written and nothing is reloaded, as before nginx is installed
-    return subprocess.run([sys.executable, "-c", NO_ANSIBLE, str(tmp_path / "lib" / "cloudflare_refresh.py"),
+    return subprocess.run([sys.executable, "-c", helpers.NO_ANSIBLE, str(tmp_path / "lib" / "cloudflare_refresh.py"),
                            "--config", str(tmp_path / "refresh.json")],
                           env={"PATH": "/nonexistent"}, capture_output=True, text=True, timeout=60, check=False)
 

@@ -13,19 +13,10 @@ import sqlite3
 import subprocess
 import sys
 
+import helpers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SCRIPT = os.path.join(ROOT, "roles", "sqlite_backup", "files", "frugal-sqlite-backup")
-# Runs the script with every import of Ansible refused, as on a host without it.
-NO_ANSIBLE = """
-import runpy, sys
-class Refuse:
-    def find_spec(self, name, path=None, target=None):
-        if name == "ansible" or name.startswith("ansible."):
-            raise ImportError("no Ansible here: " + name)
-sys.meta_path.insert(0, Refuse())
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
 
 
 def run(tmp_path, config, env=None):
@@ -33,7 +24,7 @@ def run(tmp_path, config, env=None):
     path.write_text(json.dumps(config))
     environ = {"PATH": os.environ["PATH"], "PYTHONPATH": os.path.join(ROOT, "collections")}
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-c", NO_ANSIBLE, SCRIPT, str(path)], env=environ,
+    return subprocess.run([sys.executable, "-c", helpers.NO_ANSIBLE, SCRIPT, str(path)], env=environ,
                           capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -84,7 +75,7 @@ def test_failures_exit_1_and_say_why(tmp_path, s3_server):
     assert nocreds.returncode == 1 and "access_key_id is required" in nocreds.stderr
 
     (tmp_path / "backup.json").write_text("{")
-    broken = subprocess.run([sys.executable, "-c", NO_ANSIBLE, SCRIPT, str(tmp_path / "backup.json")],
+    broken = subprocess.run([sys.executable, "-c", helpers.NO_ANSIBLE, SCRIPT, str(tmp_path / "backup.json")],
                             env={"PYTHONPATH": os.path.join(ROOT, "collections")}, capture_output=True, text=True,
                             check=False)
     assert broken.returncode == 1 and "is unusable" in broken.stderr
