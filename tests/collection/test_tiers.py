@@ -80,3 +80,60 @@ def test_a_misfit_stops_the_run_before_any_host(tmp_path, playbook, tier, hosts,
         assert text in out, out
     assert "UNREACHABLE" not in out and "ok=" not in out.replace("ok=0", ""), out
     assert out.count("TASK [") == 1, out
+
+
+def marked_paths(value, path=""):
+    """The paths of the CHANGE-ME values in a parsed YAML file, the way the placeholders filter names them."""
+    if isinstance(value, str):
+        return {path} if "CHANGE-ME" in value else set()
+    if isinstance(value, dict):
+        return set().union(*[marked_paths(v, "%s.%s" % (path, k) if path else k) for k, v in value.items()])
+    if isinstance(value, list):
+        return set().union(*[marked_paths(v, "%s[%d]" % (path, i)) for i, v in enumerate(value)])
+    return set()
+
+
+def placeholders_in(inventory, *extra):
+    rc, out = ansible(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a",
+                       "msg={{ groups.all | map('extract', hostvars) | map('frugal.stack.placeholders') "
+                       "| flatten | unique | sort }}"] + list(extra), inventory)
+    assert rc == 0, out
+    return yaml.safe_load(out.split("=>", 1)[1])["msg"]
+
+
+@pytest.mark.parametrize("name", TIERS + ("demo", "prod"))
+def test_every_placeholder_in_an_example_inventory_is_found(name):
+    inventory = os.path.join(ROOT, "inventories", name)
+    rc, out = ansible(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a", "var=groups"], inventory)
+    assert rc == 0, out
+    groups = yaml.safe_load(out.split("=>", 1)[1])["groups"]
+    wanted = set()
+    for folder in ("group_vars", "host_vars"):
+        for top, _dirs, files in os.walk(os.path.join(inventory, folder)):
+            for file in files:
+                # group_vars/<group>.yml or group_vars/<group>/*.yml, read only for a group with hosts
+                owner = os.path.relpath(os.path.join(top, file), os.path.join(inventory, folder)).split(os.sep)[0]
+                if folder == "group_vars" and not groups.get(owner.rsplit(".", 1)[0]):
+                    continue
+                with open(os.path.join(top, file)) as handle:
+                    wanted |= marked_paths(yaml.safe_load(handle) or {})
+    assert (name == "demo") == (not wanted)  # the demo runs as shipped; the others must be filled in
+    assert placeholders_in(inventory) == sorted(wanted)
+
+
+def test_real_values_pass_the_placeholder_check(tmp_path):
+    inventory = os.path.join(ROOT, "inventories", "free")
+    found = placeholders_in(inventory)
+    assert found
+    overrides = tmp_path / "overrides.yml"
+    overrides.write_text(yaml.safe_dump({name: "a-real-value-%d" % i for i, name in enumerate(found)}))
+    assert placeholders_in(inventory, "-e", "@%s" % overrides) == []
+
+
+def test_a_placeholder_stops_the_run_before_any_host():
+    rc, out = ansible(["ansible-playbook", "site.yml"], os.path.join(ROOT, "inventories", "free"))
+    assert rc != 0, out
+    out = " ".join(out.split())
+    assert ("certbot_cloudflare_api_token, sqlite_backup_r2_access_key_id, sqlite_backup_r2_secret_access_key "
+            "still hold the example inventory's CHANGE-ME placeholder on app1.example.com") in out, out
+    assert "UNREACHABLE" not in out and "changed=0" in out, out
