@@ -15,19 +15,26 @@ BIN = os.path.dirname(sys.executable)
 TIERS = ("free", "single", "split", "ha")
 
 
+def run(args, inventory):
+    return subprocess.run([os.path.join(BIN, args[0])] + args[1:] + ["-i", inventory], cwd=ROOT,
+                          capture_output=True, text=True, check=False,
+                          env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0"))
+
+
 def ansible(args, inventory):
-    res = subprocess.run([os.path.join(BIN, args[0])] + args[1:] + ["-i", inventory], cwd=ROOT,
-                         capture_output=True, text=True, check=False,
-                         env=dict(os.environ, ANSIBLE_NOCOLOR="1", ANSIBLE_HOST_KEY_CHECKING="0"))
+    res = run(args, inventory)
     return res.returncode, res.stdout + res.stderr
 
 
+def debug(inventory, arg, *extra):
+    """What `ansible localhost -m debug -a ARG` prints, parsed (stdout alone: warnings go to stderr)."""
+    res = run(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a", arg] + list(extra), inventory)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return yaml.safe_load(res.stdout.split("=>", 1)[1])
+
+
 def misfits(inventory, expected=""):
-    rc, out = ansible(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a",
-                       "msg={{ groups | frugal.stack.tier_problems(hostvars, expected='%s') }}" % expected],
-                      inventory)
-    assert rc == 0, out
-    return yaml.safe_load(out.split("=>", 1)[1])["msg"]
+    return debug(inventory, "msg={{ groups | frugal.stack.tier_problems(hostvars, expected='%s') }}" % expected)["msg"]
 
 
 @pytest.mark.parametrize("name", TIERS + ("demo", "prod"))
@@ -94,19 +101,14 @@ def marked_paths(value, mark="CHANGE-ME", path=""):
 
 
 def placeholders_in(inventory, *extra):
-    rc, out = ansible(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a",
-                       "msg={{ groups.all | map('extract', hostvars) | map('frugal.stack.placeholders') "
-                       "| flatten | unique | sort }}"] + list(extra), inventory)
-    assert rc == 0, out
-    return yaml.safe_load(out.split("=>", 1)[1])["msg"]
+    return debug(inventory, "msg={{ groups.all | map('extract', hostvars) | map('frugal.stack.placeholders') "
+                            "| flatten | unique | sort }}", *extra)["msg"]
 
 
 @pytest.mark.parametrize("name", TIERS + ("demo", "prod"))
 def test_every_placeholder_in_an_example_inventory_is_found(name):
     inventory = os.path.join(ROOT, "inventories", name)
-    rc, out = ansible(["ansible", "localhost", "-m", "ansible.builtin.debug", "-a", "var=groups"], inventory)
-    assert rc == 0, out
-    groups = yaml.safe_load(out.split("=>", 1)[1])["groups"]
+    groups = debug(inventory, "var=groups")["groups"]
     wanted, templated = set(), set()
     for folder in ("group_vars", "host_vars"):
         for top, _dirs, files in os.walk(os.path.join(inventory, folder)):
