@@ -190,7 +190,7 @@ if [ "$#" -gt 0 ]; then
 else
   wanted=(yamllint ansible-lint ruff sanity unit)
   # container stages longest first (as measured), so the lanes end together
-  for w in molecule:redis molecule:web molecule:tier_single molecule:firewall_nftables molecule:postgres molecule:tier_split molecule:tier_free molecule:sqlite \
+  for w in molecule:tier_ha molecule:redis molecule:web molecule:tier_single molecule:firewall_nftables molecule:postgres molecule:tier_split molecule:tier_free molecule:sqlite \
            molecule:firewall_ufw molecule:base; do
     [ -f "molecule/${w#molecule:}/molecule.yml" ] && wanted+=("$w")
   done

@@ -1,9 +1,12 @@
 """POST /orders {"item": "..."} stores an order and sends orders.tasks.charge
-to the workers; GET /orders/<id> shows it; /health reads the orders table."""
+to the workers; GET /orders/<id> shows it (?db=replica: as the streaming
+replica has it), with the host that answered; /health reads the orders table."""
 
 import json
+import socket
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -34,5 +37,16 @@ def create(request):
 
 @require_GET
 def show(request, order_id):
-    order = get_object_or_404(Order, pk=order_id)
-    return JsonResponse({"id": order.pk, "item": order.item, "status": order.status, "paid_by": order.paid_by})
+    database = request.GET.get("db", "default")
+    if database not in settings.DATABASES:
+        raise Http404("no database %s" % database)
+    order = get_object_or_404(Order.objects.using(database), pk=order_id)
+    return JsonResponse(
+        {
+            "id": order.pk,
+            "item": order.item,
+            "status": order.status,
+            "paid_by": order.paid_by,
+            "served_by": socket.gethostname(),
+        }
+    )
