@@ -34,7 +34,26 @@ with_table() {
 t0=$(now)
 ansible-playbook tools/demo_hosts.yml -i "$inv" > "$work/containers.log" 2>&1
 t1=$(now)
-with_table first site.yml -i "$inv"
+# Cloudflare's API, as a reachable one answers: this machine has no route to
+# api.cloudflare.com, and the firewall role's retries of an unreachable API
+# (about 7.6 s a run) would measure the machine, not the collection. The
+# answer is served to the demo container from its network's gateway.
+gateway=$(docker network inspect "$(sed -n 's/^demo_network: *//p' "$inv/group_vars/all.yml")" \
+  -f '{{(index .IPAM.Config 0).Gateway}}')
+mkdir -p "$work/cf/client/v4"
+python3 -c 'import json, sys; sys.path.insert(0, "tests/unit"); import cf_api_server; print(json.dumps(cf_api_server.GOOD))' \
+  > "$work/cf/client/v4/ips"
+python3 -u -m http.server --bind "$gateway" --directory "$work/cf" 0 > "$work/cf.log" 2>&1 &
+cf_pid=$!
+trap 'kill "$cf_pid" 2>/dev/null; down' EXIT
+for _ in $(seq 50); do
+  cf_port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/cf.log" | head -n 1)
+  [ -z "$cf_port" ] || break
+  sleep 0.1
+done
+[ -n "$cf_port" ] || { echo "the local Cloudflare endpoint did not start: $(cat "$work/cf.log")" >&2; exit 1; }
+site=(site.yml -i "$inv" -e "firewall_cloudflare_api_url=http://$gateway:$cf_port")
+with_table first "${site[@]}"
 t2=$(now)
 # curl fails without an answer; the code (000 then) is checked right below
 code=$(curl -sk -o "$work/health.json" -w '%{http_code}' --max-time 10 "$health" || true)
@@ -47,7 +66,7 @@ fi
 reruns=()
 for i in $(seq "$runs"); do
   t=$(now)
-  with_table "rerun-$i" site.yml -i "$inv"
+  with_table "rerun-$i" "${site[@]}"
   reruns+=("$(elapsed "$t" "$(now)")")
   python3 tools/harness.py recap < "$work/rerun-$i.log" > /dev/null || {
     echo "rerun $i changed or failed something:" >&2
@@ -59,6 +78,8 @@ done
 serving=$(elapsed "$t0" "$t3")
 best=$(printf '%s\n' "${reruns[@]}" | sort -n | head -n 1)
 printf '\n==== single tier benchmark (%s, %s) ====\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$inv"
+printf "Cloudflare's API answered by a local endpoint (http://%s:%s; %s requests)\n" \
+  "$gateway" "$cf_port" "$(grep -c 'GET /client/v4/ips' "$work/cf.log")"
 printf 'bare containers to serving: %ss (containers %ss, first site.yml %ss, first answer %ss); target <= 180s\n' \
   "$serving" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(elapsed "$t2" "$t3")"
 printf 'no-op rerun of site.yml (changed=0 checked each run), %s runs: %s; target <= 20s\n' \
