@@ -73,6 +73,12 @@ swap_sweep() {
   python3 tools/harness.py swap-sweep --dir "$FRUGAL_SWAP_DIR"
 }
 
+# Scenarios converged without the --check --diff pass. tier_ha: its roles,
+# with replicas and sentinels, pass it in their own scenarios (postgres,
+# redis) and the other tiers, and on its nine hosts it took 260 s alone and
+# slowed the other lane as much again.
+no_check_pass="tier_ha"
+
 molecule_scenario() {
   local s=$1 rc=0
   local log="$logdir/molecule-$s-check.log"
@@ -84,9 +90,13 @@ molecule_scenario() {
     molecule prepare -s "$s" &&
     molecule converge -s "$s" &&
     molecule idempotence -s "$s" &&
-    echo "---- $s: --check --diff on the converged hosts must change nothing ----" &&
-    molecule converge -s "$s" -- --check --diff > "$log" 2>&1 &&
-    python3 tools/harness.py recap < "$log" &&
+    if [[ " $no_check_pass " == *" $s "* ]]; then
+      echo "---- $s: no --check --diff pass (see no_check_pass in tools/test.sh) ----"
+    else
+      echo "---- $s: --check --diff on the converged hosts must change nothing ----" &&
+      molecule converge -s "$s" -- --check --diff > "$log" 2>&1 &&
+      python3 tools/harness.py recap < "$log"
+    fi &&
     molecule verify -s "$s"
   } || rc=$?
   if [ "$rc" -ne 0 ] && [ -s "$log" ]; then tail -n 60 "$log"; fi
