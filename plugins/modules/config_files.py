@@ -127,7 +127,6 @@ import glob
 import grp
 import os
 import pwd
-import re
 import shlex
 import shutil
 import stat
@@ -135,6 +134,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible_collections.frugal.stack.plugins.module_utils._paths import is_octal_mode, make_parents
 
 
 class Files(object):
@@ -152,7 +152,7 @@ class Files(object):
         if spec["state"] == "present":
             if spec["content"] is None:
                 self.fail(path, "content is required with state=present")
-            if not re.match(r"^0?[0-7]{3,4}$", spec["mode"] or ""):
+            if not is_octal_mode(spec["mode"]):
                 self.fail(path, "mode must be an octal string like \"0644\", got %r" % spec["mode"])
             try:
                 spec["uid"] = pwd.getpwnam(spec["owner"]).pw_uid
@@ -180,19 +180,10 @@ class Files(object):
         return (cur["content"] != to_bytes(spec["content"]) or cur["mode"] != int(spec["mode"], 8)
                 or cur["uid"] != spec["uid"] or cur["gid"] != spec["gid"])
 
-    def make_parents(self, directory):
-        missing = []
-        while directory and not os.path.isdir(directory):
-            missing.append(directory)
-            directory = os.path.dirname(directory)
-        for path in reversed(missing):
-            os.mkdir(path, self.dir_mode)
-            os.chmod(path, self.dir_mode)
-
     def write(self, spec):
         path = spec["path"]
         directory = os.path.dirname(path)
-        self.make_parents(directory)
+        make_parents(directory, self.dir_mode)
         fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -294,7 +285,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not re.match(r"^0?[0-7]{3,4}$", module.params["directory_mode"]):
+    if not is_octal_mode(module.params["directory_mode"]):
         module.fail_json(msg="directory_mode must be an octal string like \"0755\"")
     files = Files(module)
     plan = []

@@ -102,12 +102,10 @@ missing:
 import grp
 import os
 import pwd
-import re
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-
-OCTAL = re.compile(r"^0?[0-7]{3,4}$")
+from ansible_collections.frugal.stack.plugins.module_utils._paths import is_octal_mode, make_parents
 
 
 def checked(module, entry, seen):
@@ -118,7 +116,7 @@ def checked(module, entry, seen):
     if path in seen:
         module.fail_json(msg="%s is listed twice" % path, path=path)
     seen.add(path)
-    if not OCTAL.match(entry["mode"]):
+    if not is_octal_mode(entry["mode"]):
         module.fail_json(msg="%s: mode must be an octal string like \"0750\", got %s" % (path, entry["mode"]),
                          path=path)
     try:
@@ -149,16 +147,6 @@ def describe(attrs):
                    for k in ("mode", "uid", "gid") if k in attrs)
 
 
-def make_parents(directory, mode):
-    missing = []
-    while directory and not os.path.isdir(directory):
-        missing.append(directory)
-        directory = os.path.dirname(directory)
-    for path in reversed(missing):
-        os.mkdir(path, mode)
-        os.chmod(path, mode)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -173,7 +161,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    if not OCTAL.match(module.params["directory_mode"]):
+    if not is_octal_mode(module.params["directory_mode"]):
         module.fail_json(msg="directory_mode must be an octal string like \"0755\", got %s"
                          % module.params["directory_mode"])
     dir_mode = int(module.params["directory_mode"], 8)
