@@ -57,7 +57,8 @@ options:
         description: Command run on the new content before it goes live; C(%s) stands for the temporary file's path.
         type: str
       secret:
-        description: Keep the content out of the diff (environment files, keys).
+        description: Keep the content out of the diff and out of the result, the module's arguments included
+          (environment files, keys, password files).
         type: bool
         default: false
   check:
@@ -287,6 +288,11 @@ def main():
     )
     if not is_octal_mode(module.params["directory_mode"]):
         module.fail_json(msg="directory_mode must be an octal string like \"0755\"")
+    # a secret file's content is masked wherever the result would show it,
+    # the module's arguments included
+    for spec in module.params["files"]:
+        if spec["secret"] and spec["content"]:
+            module.no_log_values.add(spec["content"])
     files = Files(module)
     plan = []
     seen = set()

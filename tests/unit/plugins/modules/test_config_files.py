@@ -6,6 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import pwd
 import stat
@@ -162,3 +163,13 @@ def test_secret_files_show_no_content_in_the_diff(capsys, tmp_path):
     a = tmp_path / "env"
     result = run_module(capsys, {"files": [spec(a, "TOKEN=hunter2\n", mode="0600", secret=True)]}, diff=True)
     assert "hunter2" not in str(result["diff"]) and a.read_text() == "TOKEN=hunter2\n"
+
+
+def test_secret_content_is_kept_out_of_the_whole_result(capsys, tmp_path):
+    # the registered result (module arguments included) can then be read and
+    # printed without no_log, which would hide changed_files too
+    a, b = tmp_path / "pgpass", tmp_path / "pg_hba.conf"
+    result = run_module(capsys, {"files": [spec(a, "*:5432:replication:rep:s3cr3t-pw\n", mode="0600", secret=True),
+                                           spec(b, "local all postgres peer\n")]})
+    assert result["changed_files"] == [str(a), str(b)]
+    assert "s3cr3t-pw" not in json.dumps(result) and "local all postgres peer" in json.dumps(result)
