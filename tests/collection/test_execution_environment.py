@@ -94,5 +94,5 @@ def test_installed_collection_declares_its_python_and_system_packages(tmp_path, 
     run(["ansible-galaxy", "collection", "install", "--force", "--no-deps", "-p", str(tmp_path), str(tarball)])
     said = yaml.safe_load(run(["ansible-builder", "introspect", str(tmp_path)]).split("---", 1)[1])
     python = {line.split()[0] for line in said["python"] if line.endswith("# from collection frugal.stack")}
-    assert python == {"netaddr>=1.3", "boto3>=1.34"}
+    assert python == {"netaddr>=1.3", "boto3>=1.34", "mitogen>=0.3.54"}
     assert "openssh-clients [platform:rpm]  # from collection frugal.stack" in said["system"]
