@@ -65,4 +65,4 @@ def test_installed_site_playbook_runs_by_fqcn(installed):
     out = run(["ansible-playbook", "frugal.stack.site", "-i", os.path.join(ROOT, "inventories", "demo"),
                "--list-tasks"], installed["cwd"], installed["env"])
     assert "frugal.stack.base : Manage the swap file" in out
-    assert "frugal.stack.firewall : Load the ruleset in one transaction" in out
+    assert "frugal.stack.firewall : Install the refresh script and its settings" in out
