@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the single tier (inventories/demo) from bare containers to
-# serving, then its no-op reruns with the tasks and seconds of every role.
+# serving, then its no-op reruns with the tasks and seconds of every role,
+# and one more rerun with Ansible's own linear strategy for comparison.
 # Targets: serving within 180 s of starting bare containers (warm apt cache),
 # a no-op rerun within 20 s with nothing changed. Prints the figures and exits
 # 1 when a target is missed or a rerun changes something.
@@ -75,6 +76,18 @@ for i in $(seq "$runs"); do
   }
 done
 
+# the same rerun with Ansible's own linear strategy, for comparison: the
+# figure above is with ansible.cfg's frugal.stack.linear (Mitogen)
+t=$(now)
+ANSIBLE_STRATEGY=linear with_table rerun-linear "${site[@]}"
+linear=$(elapsed "$t" "$(now)")
+python3 tools/harness.py recap < "$work/rerun-linear.log" > /dev/null || {
+  echo "the rerun with ANSIBLE_STRATEGY=linear changed or failed something:" >&2
+  grep -E '^(changed|fatal):' "$work/rerun-linear.log" | head -n 20 >&2
+  exit 1
+}
+if grep -q 'runs without Mitogen' "$work/rerun-1.log"; then mitogen="not in use ($(grep -o 'runs without Mitogen ([^)]*)' "$work/rerun-1.log" | head -n 1))"; else mitogen=in use; fi
+
 serving=$(elapsed "$t0" "$t3")
 best=$(printf '%s\n' "${reruns[@]}" | sort -n | head -n 1)
 printf '\n==== single tier benchmark (%s, %s) ====\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$inv"
@@ -84,6 +97,8 @@ printf 'bare containers to serving: %ss (containers %ss, first site.yml %ss, fir
   "$serving" "$(elapsed "$t0" "$t1")" "$(elapsed "$t1" "$t2")" "$(elapsed "$t2" "$t3")"
 printf 'no-op rerun of site.yml (changed=0 checked each run), %s runs: %s; target <= 20s\n' \
   "$runs" "$(printf '%ss ' "${reruns[@]}")"
+printf 'strategy frugal.stack.linear from ansible.cfg, Mitogen %s\n' "$mitogen"
+printf 'the same no-op rerun with ANSIBLE_STRATEGY=linear (no Mitogen): %ss (for comparison)\n' "$linear"
 printf '\nper role, first converge:\n'
 sed -n '/^role  /,/^total  /p' "$work/first.log"
 printf '\nper role, no-op rerun %s (tasks run and seconds):\n' "$runs"
