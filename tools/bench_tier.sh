@@ -86,7 +86,7 @@ python3 tools/harness.py recap < "$work/rerun-linear.log" > /dev/null || {
   grep -E '^(changed|fatal):' "$work/rerun-linear.log" | head -n 20 >&2
   exit 1
 }
-if grep -q 'runs without Mitogen' "$work/rerun-1.log"; then mitogen="not in use ($(grep -o 'runs without Mitogen ([^)]*)' "$work/rerun-1.log" | head -n 1))"; else mitogen=in use; fi
+if grep -q 'runs without Mitogen' "$work/rerun-1.log"; then mitogen="not in use ($(grep -o 'runs without Mitogen ([^)]*)' "$work/rerun-1.log" | head -n 1))"; else mitogen="in use"; fi
 
 serving=$(elapsed "$t0" "$t3")
 best=$(printf '%s\n' "${reruns[@]}" | sort -n | head -n 1)
