@@ -20,6 +20,9 @@ description:
     C(kubectl), C(jail) and C(setns) connections, and the become methods it knows (C(sudo), C(su), C(doas)).
     A host on any other connection, or on one of these named by its full collection name instead of its short
     name (the Docker connection's collection name instead of C(docker)), runs the standard way.
+  - Objects made before the play runs (the parsed playbook, the inventory) are frozen out of Python's garbage
+    collection (C(gc.freeze)), so collections in the controller and in the worker forked for every task do not
+    walk them; on the demo that is about 0.6 s of a 19 s run.
   - Without the C(mitogen) package, or with a Mitogen that cannot load, the play runs with
     P(ansible.builtin.linear#strategy) after one warning that says why.
   - The collection's C(ansible.cfg) selects this strategy. C(ANSIBLE_STRATEGY=linear) (or C(strategy=linear)
@@ -29,6 +32,8 @@ author:
 requirements:
   - mitogen (optional; without it the strategy is P(ansible.builtin.linear#strategy))
 """
+
+import gc
 
 from ansible.plugins.strategy.linear import StrategyModule as _Linear
 from ansible.utils.display import Display
@@ -55,3 +60,11 @@ class StrategyModule(*_BASES):  # pylint: disable=too-few-public-methods
             display.warning("frugal.stack.linear runs without Mitogen (%s); tasks run the standard, slower way. "
                             "Install the mitogen Python package on the controller to speed runs up."
                             % MITOGEN_PROBLEM)
+
+    def run(self, iterator, play_context):
+        # Every task forks a worker from this process. Objects made so far
+        # (the parsed playbook, inventory, variables) are left out of garbage
+        # collection from here on, so collections in this process and in the
+        # workers do not walk them.
+        gc.freeze()
+        return super(StrategyModule, self).run(iterator, play_context)
