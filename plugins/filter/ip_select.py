@@ -23,15 +23,14 @@ def ip_select(values, version, network=False):
         raise AnsibleFilterError("ip_select: the version must be 4 or 6, got %r" % (version,))
     selected = []
     for value in values:
-        if not isinstance(value, str):
-            raise AnsibleFilterError("ip_select: %r is not an address or a network" % (value,)) from None
+        given = value.strip() if isinstance(value, str) else None
         try:
-            parsed = ipaddress.ip_network(value.strip(), strict=False)
+            parsed = ipaddress.ip_network(given, strict=False)
         except ValueError:
             raise AnsibleFilterError("ip_select: %r is not an address or a network" % (value,)) from None
         if parsed.version != version:
             continue
-        entry = parsed.with_prefixlen if network else value.strip()
+        entry = parsed.with_prefixlen if network else given
         if entry not in selected:
             selected.append(entry)
     return selected

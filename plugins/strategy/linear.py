@@ -41,8 +41,9 @@ from ansible.utils.display import Display
 display = Display()
 
 try:
-    # imports ansible_mitogen.loaders first, which checks this ansible-core
-    # is one Mitogen supports and raises ImportError otherwise
+    # ansible_mitogen.loaders first, as Mitogen's own strategies import it:
+    # it checks the ansible-core release (the collection's 2.19 is above the
+    # oldest one Mitogen takes)
     import ansible_mitogen.loaders  # noqa: F401 pylint: disable=unused-import
     import ansible_mitogen.strategy
 except ImportError as exc:  # the package is optional
